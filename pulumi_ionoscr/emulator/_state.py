@@ -1,0 +1,1552 @@
+"""State and rules of the emulated IONOS Container Registry (no HTTP here).
+
+This module is the emulator's *backend*, in the sense moto uses the word: plain Python objects
+holding every tenant's registries, tokens, repositories and artifacts, plus the rules the real
+API applies to them (validation, uniqueness, the registry lifecycle, one-time passwords).
+The HTTP layer (`_app.py`) only parses requests, calls these methods and renders the results.
+
+Every rule comes from the API reference; where the reference is UNCERTAIN the choice made is
+written next to the code and in `docs/emulator.md`.
+
+Errors are raised as `ApiProblem(status, code, message)`; the HTTP layer renders them as the
+API error body `{"httpStatus": N, "messages": [{"errorCode": ..., "message": ...}]}`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import ipaddress
+import json
+import re
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+__all__ = [
+    "DAYS",
+    "DEFAULT_LOCATIONS",
+    "Actor",
+    "ApiProblem",
+    "Artifact",
+    "Backend",
+    "Registry",
+    "Repository",
+    "Schedule",
+    "Scope",
+    "Timing",
+    "Token",
+    "format_time",
+    "parse_datetime",
+]
+
+DEFAULT_LOCATIONS: tuple[str, ...] = ("de/fra", "de/txl", "es/vit")
+
+#: The `Day` enum, exact case, in calendar order.
+DAYS: tuple[str, ...] = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)
+
+REGISTRY_NAME_RE = re.compile(r"^[a-z][-a-z0-9]{1,61}[a-z0-9]$")
+TOKEN_NAME_RE = re.compile(r"^[A-Za-z][-A-Za-z0-9]{0,61}[A-Za-z0-9]$")
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+SCHEDULE_TIME_RE = re.compile(
+    r"^(?P<hms>([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])(?P<frac>\.[0-9]+)?"
+    r"(?P<offset>Z|z|[+-][0-9]{2}:[0-9]{2})?$"
+)
+# OCI distribution repository name grammar (path components separated by "/").
+REPOSITORY_NAME_RE = re.compile(
+    r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$"
+)
+DIGEST_RE = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$")
+
+MAX_ALLOW_LIST = 25
+TOKEN_STATUSES = ("enabled", "disabled")
+SEVERITY_RANK = {"none": 0, "unknown": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+
+REPOSITORY_ORDER_BY = (
+    "-lastPush",
+    "-lastPull",
+    "-artifactCount",
+    "-pullCount",
+    "-pushCount",
+    "name",
+    "lastPush",
+    "lastPull",
+    "artifactCount",
+    "pullCount",
+    "pushCount",
+)
+_ARTIFACT_KEYS = (
+    "lastPush",
+    "lastPull",
+    "lastScan",
+    "pullCount",
+    "pushCount",
+    "vulnMaxSeverity",
+    "vulnTotalScore",
+    "vulnTotalCount",
+    "vulnFixableCount",
+)
+ARTIFACT_ORDER_BY = tuple(f"-{k}" for k in _ARTIFACT_KEYS) + _ARTIFACT_KEYS
+_REGISTRY_ARTIFACT_KEYS = (
+    "pullCount",
+    "pushCount",
+    "lastPush",
+    "lastPull",
+    "lastScan",
+    "vulnTotalCount",
+    "vulnFixableCount",
+)
+REGISTRY_ARTIFACT_ORDER_BY = (
+    tuple(f"-{k}" for k in _REGISTRY_ARTIFACT_KEYS) + _REGISTRY_ARTIFACT_KEYS
+)
+
+STATE_NEW = "New"
+STATE_WAITING = "WaitingForStorage"
+STATE_RUNNING = "Running"
+STATE_DELETING = "Deleting"
+
+STATE_FILE_VERSION = 1
+
+T = TypeVar("T")
+
+
+# --------------------------------------------------------------------------------------------
+# errors
+
+
+class ApiProblem(Exception):
+    """An API error: HTTP status, error code and a human readable message."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers: dict[str, str] = dict(headers or {})
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "httpStatus": self.status,
+            "messages": [{"errorCode": self.code, "message": self.message}],
+        }
+
+
+def bad_request(message: str, code: str = "validation-failed") -> ApiProblem:
+    return ApiProblem(400, code, message)
+
+
+def not_found(message: str) -> ApiProblem:
+    return ApiProblem(404, "not-found", message)
+
+
+def conflict(message: str) -> ApiProblem:
+    return ApiProblem(409, "conflict", message)
+
+
+# --------------------------------------------------------------------------------------------
+# time
+
+
+def format_time(ts: float) -> str:
+    """`YYYY-MM-DDTHH:MM:SSZ`, the way the real API prints metadata dates."""
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_datetime(value: str) -> datetime:
+    """Parse an RFC 3339 date-time (with `Z` or an offset). Raises ValueError."""
+    text = value.strip()
+    if not re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?", text):
+        raise ValueError(value)
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    # Python 3.10's fromisoformat accepts only 0, 3 or 6 fraction digits: normalise to 6.
+    m = re.match(r"^(.*?\d{2}:\d{2}:\d{2})\.(\d+)(.*)$", text)
+    if m:
+        text = f"{m.group(1)}.{(m.group(2) + '000000')[:6]}{m.group(3)}"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        raise ValueError(value)
+    return parsed
+
+
+def format_datetime_rfc3339(dt: datetime) -> str:
+    """UTC, `Z`, fraction trimmed of trailing zeros (Go's RFC3339Nano)."""
+    utc = dt.astimezone(timezone.utc)
+    base = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    if utc.microsecond:
+        base += "." + f"{utc.microsecond:06d}".rstrip("0")
+    return base + "Z"
+
+
+# --------------------------------------------------------------------------------------------
+# input checking helpers (field paths use the wire names so messages name the field)
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _expect_object(value: Any, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise bad_request(f"{path}: expected an object, got {_type_name(value)}")
+    return value
+
+
+def _expect_str(value: Any, path: str) -> str:
+    if not isinstance(value, str):
+        raise bad_request(f"{path}: expected a string, got {_type_name(value)}")
+    return value
+
+
+def _expect_bool(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise bad_request(f"{path}: expected a boolean, got {_type_name(value)}")
+    return value
+
+
+def _expect_list(value: Any, path: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise bad_request(f"{path}: expected an array, got {_type_name(value)}")
+    return value
+
+
+def _no_unknown(obj: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
+    allowed_set = set(allowed)
+    for key in obj:
+        if key not in allowed_set:
+            where = f"{path}.{key}" if path else key
+            raise bad_request(
+                f"{where}: unknown field (allowed: {', '.join(sorted(allowed_set))})",
+                "unknown-field",
+            )
+
+
+def _require(obj: Mapping[str, Any], key: str, path: str) -> Any:
+    if key not in obj or obj[key] is None:
+        where = f"{path}.{key}" if path else key
+        raise bad_request(f"{where}: required field is missing", "missing-field")
+    return obj[key]
+
+
+def check_uuid(value: str, field_name: str) -> str:
+    if not UUID_RE.match(value):
+        raise bad_request(f"{field_name}: {value!r} is not a UUID", "malformed-id")
+    return value.lower()
+
+
+def check_registry_name(value: Any, path: str = "name") -> str:
+    name = _expect_str(value, path)
+    if not REGISTRY_NAME_RE.match(name):
+        raise bad_request(
+            f"{path}: {name!r} is not a valid registry name (3-63 characters a-z, 0-9 and '-',"
+            " starting with a letter and ending with a letter or digit)",
+            "invalid-name",
+        )
+    return name
+
+
+def check_repository_name(value: str, path: str = "repositoryName") -> str:
+    if not value or len(value) > 256 or not REPOSITORY_NAME_RE.match(value):
+        raise bad_request(
+            f"{path}: {value!r} is not a valid repository name (lowercase path components"
+            " separated by '/', at most 256 characters)",
+            "invalid-repository-name",
+        )
+    return value
+
+
+def check_digest(value: str, path: str = "digest") -> str:
+    if not value or len(value) > 128 or not DIGEST_RE.match(value):
+        raise bad_request(f"{path}: {value!r} is not a valid digest", "invalid-digest")
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# records
+
+
+@dataclass
+class Actor:
+    """Who is calling: the tenant partition and the identity written into metadata."""
+
+    tenant: str
+    user: str
+    user_id: str
+
+
+@dataclass
+class Schedule:
+    days: list[str]
+    time: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"days": list(self.days), "time": self.time}
+
+
+@dataclass
+class Scope:
+    name: str
+    type: str
+    actions: list[str]
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"actions": list(self.actions), "name": self.name, "type": self.type}
+
+
+@dataclass
+class Transition:
+    """A pending asynchronous change of a registry."""
+
+    kind: str  # "create" | "update" | "delete"
+    started_at: float
+    reads: int = 0
+    seconds: float = 0.0
+    reads_needed: int = 0
+
+
+@dataclass
+class Artifact:
+    digest: str
+    media_type: str
+    tags: list[str] = field(default_factory=list)
+    push_count: int = 0
+    pull_count: int = 0
+    last_pushed_at: float | None = None
+    last_pulled_at: float | None = None
+    last_scanned_at: float | None = None
+    vuln_max_severity: str | None = None
+    vuln_total_score: float | None = None
+    vuln_total_count: int | None = None
+    vuln_fixable_count: int | None = None
+    size: int = 0
+    blobs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Repository:
+    name: str
+    created_at: float
+    artifacts: dict[str, Artifact] = field(default_factory=dict)
+    push_count: int = 0
+    pull_count: int = 0
+    last_pushed_at: float | None = None
+    last_pulled_at: float | None = None
+    last_severity: str | None = None
+    # OCI data plane: tag -> digest, and manifests (digest -> raw bytes, base64 in state files).
+    tags: dict[str, str] = field(default_factory=dict)
+    manifests: dict[str, str] = field(default_factory=dict)
+    blobs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Token:
+    id: str
+    registry_id: str
+    name: str
+    status: str
+    expiry_date: str | None
+    scopes: list[Scope] | None
+    password_hash: str
+    created_by: str
+    created_by_user_id: str
+    created_at: float
+    modified_by: str | None = None
+    modified_by_user_id: str | None = None
+    modified_at: float | None = None
+
+    def expired(self, now: float) -> bool:
+        if self.expiry_date is None:
+            return False
+        try:
+            return parse_datetime(self.expiry_date).timestamp() <= now
+        except ValueError:
+            return False
+
+
+@dataclass
+class Registry:
+    id: str
+    tenant: str
+    name: str
+    location: str
+    schedule: Schedule | None
+    vulnerability_scanning: bool
+    vulnerability_properties: dict[str, Any] | None
+    allow_list: list[str]
+    created_by: str
+    created_by_user_id: str
+    created_at: float
+    state: str = STATE_NEW
+    hostname: str = ""
+    storage_bytes: int = 0
+    storage_updated_at: float | None = None
+    modified_by: str | None = None
+    modified_by_user_id: str | None = None
+    modified_at: float | None = None
+    pending: Transition | None = None
+    tokens: dict[str, Token] = field(default_factory=dict)
+    repositories: dict[str, Repository] = field(default_factory=dict)
+
+
+@dataclass
+class Timing:
+    """How long the asynchronous parts of the registry lifecycle take.
+
+    A transition completes once at least `*_seconds` have passed AND the registry has been
+    observed (GET by id, a list containing it, HEAD /names/{name}) at least `*_reads` times
+    since the change. The defaults make the lifecycle visible without costing wall time:
+    POST answers `New`, the first GET shows `WaitingForStorage` (hostname `""`), the second
+    `Running` with the hostname; PATCH/PUT answer `Updating` and the next read is `Running`;
+    a deleted registry reads once as `Deleting`, then 404.
+    """
+
+    create_seconds: float = 0.0
+    create_reads: int = 2
+    update_seconds: float = 0.0
+    update_reads: int = 1
+    update_state: str | None = "Updating"
+    delete_seconds: float = 0.0
+    delete_reads: int = 2
+
+    @classmethod
+    def immediate(cls) -> Timing:
+        """Everything done by the first read after the change (no intermediate states seen)."""
+        return cls(
+            create_seconds=0.0,
+            create_reads=1,
+            update_seconds=0.0,
+            update_reads=0,
+            update_state=None,
+            delete_seconds=0.0,
+            delete_reads=0,
+        )
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], base: Timing | None = None) -> Timing:
+        """Build from JSON; omitted fields keep `base`'s values. Raises ApiProblem."""
+        if "preset" in data:
+            preset = data["preset"]
+            if preset == "immediate":
+                result = cls.immediate()
+            elif preset == "default":
+                result = cls()
+            else:
+                raise bad_request("preset: must be 'immediate' or 'default'")
+        else:
+            result = cls(**asdict(base)) if base is not None else cls()
+        allowed = {f.name for f in fields(cls)} | {"preset"}
+        _no_unknown(data, allowed, "")
+        for key, value in data.items():
+            if key == "preset":
+                continue
+            if key == "update_state":
+                if value is not None and not (isinstance(value, str) and value):
+                    raise bad_request("update_state: expected a non-empty string or null")
+                result.update_state = value
+            elif key.endswith("_seconds"):
+                if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                    raise bad_request(f"{key}: expected a number >= 0")
+                setattr(result, key, float(value))
+            else:
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise bad_request(f"{key}: expected an integer >= 0")
+                setattr(result, key, value)
+        return result
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------------------------
+# list helpers
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    offset: int
+    limit: int
+    total: int
+    next_token: str = ""
+
+
+def parse_int_param(value: str | None, name: str, default: int, lo: int, hi: int | None) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise bad_request(
+            f"{name}: expected an integer, got {value!r}", "invalid-parameter"
+        ) from None
+    if number < lo or (hi is not None and number > hi):
+        bound = f"between {lo} and {hi}" if hi is not None else f">= {lo}"
+        raise bad_request(f"{name}: must be {bound}, got {number}", "invalid-parameter")
+    return number
+
+
+def _encode_page_token(offset: int) -> str:
+    # Opaque, like the real API's base64 Kubernetes "continue" JSON.
+    raw = json.dumps({"v": "meta.k8s.io/v1", "start": offset}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_page_token(token: str) -> int:
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        start = data["start"]
+        if not isinstance(start, int) or isinstance(start, bool) or start < 0:
+            raise ValueError(token)
+        return start
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise bad_request(
+            f"pagination.token: {token!r} is not a valid pagination token", "invalid-parameter"
+        ) from None
+
+
+def _hash_password(password: str) -> str:
+    return hashlib.sha256(password.encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# the backend
+
+
+class Backend:
+    """All tenants' state plus the API rules. Thread-safe (one lock, coarse)."""
+
+    def __init__(
+        self,
+        *,
+        locations: Sequence[str] = DEFAULT_LOCATIONS,
+        timing: Timing | None = None,
+        clock: Callable[[], float] = time.time,
+        duplicate_name_status: int = 400,
+    ) -> None:
+        if not locations:
+            raise ValueError("at least one location is required")
+        for loc in locations:
+            if not re.match(r"^[a-z]{2}/[a-z]{3}$", loc):
+                raise ValueError(f"location {loc!r} is not of the form 'cc/iata' (e.g. de/fra)")
+        if duplicate_name_status not in (400, 409):
+            raise ValueError("duplicate_name_status must be 400 or 409")
+        self.locations: list[str] = list(locations)
+        self.timing = timing if timing is not None else Timing()
+        self.clock = clock
+        self.duplicate_name_status = duplicate_name_status
+        self.registries: dict[str, Registry] = {}
+        self.lock = threading.RLock()
+        #: Incremented on every change, so a store knows when to write.
+        self.version = 0
+        self.blobs: dict[str, bytes] = {}
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        with self.lock:
+            yield
+
+    def _changed(self) -> None:
+        self.version += 1
+
+    def reset(self) -> None:
+        with self.lock:
+            self.registries.clear()
+            self.blobs.clear()
+            self._changed()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def _hostname(self, reg: Registry) -> str:
+        country, city = reg.location.split("/", 1)
+        return f"{reg.name}.cr.{country}-{city}.ionos.com"
+
+    def _start(self, reg: Registry, kind: str) -> None:
+        t = self.timing
+        now = self.clock()
+        if kind == "create":
+            reg.state = STATE_NEW
+            reg.pending = Transition(kind, now, 0, t.create_seconds, t.create_reads)
+        elif kind == "update":
+            if t.update_state is None:
+                reg.pending = None
+                return
+            reg.state = t.update_state
+            reg.pending = Transition(kind, now, 0, t.update_seconds, t.update_reads)
+        else:
+            reg.state = STATE_DELETING
+            reg.pending = Transition(kind, now, 0, t.delete_seconds, t.delete_reads)
+
+    def _advance(self, reg: Registry, *, read: bool) -> bool:
+        """Move a pending transition on. Returns False if the registry is now gone."""
+        tr = reg.pending
+        if tr is None:
+            return True
+        if read:
+            tr.reads += 1
+            self._changed()
+        elapsed = self.clock() - tr.started_at
+        done = elapsed >= tr.seconds and tr.reads >= tr.reads_needed
+        if tr.kind == "delete":
+            if done:
+                self._remove(reg)
+                return False
+            return True
+        if done:
+            self._set_running(reg)
+            reg.pending = None
+            self._changed()
+        elif tr.kind == "create":
+            # `New` only until the first read or the first half of the wait.
+            half = tr.seconds / 2
+            new_state = STATE_NEW if tr.reads == 0 and elapsed < half else STATE_WAITING
+            if reg.state != new_state:
+                reg.state = new_state
+                self._changed()
+        return True
+
+    def _set_running(self, reg: Registry) -> None:
+        reg.state = STATE_RUNNING
+        if not reg.hostname:
+            reg.hostname = self._hostname(reg)
+        if reg.storage_updated_at is None:
+            reg.storage_updated_at = self.clock()
+
+    def _remove(self, reg: Registry) -> None:
+        self.registries.pop(reg.id, None)
+        self._changed()
+
+    def tick(self) -> None:
+        """Complete the transitions whose time has come (time-driven, no read counted)."""
+        with self.lock:
+            for reg in list(self.registries.values()):
+                if reg.pending is not None:
+                    self._advance(reg, read=False)
+
+    # -- lookups -------------------------------------------------------------------------------
+
+    def _find(self, actor: Actor, registry_id: str, *, read: bool = False) -> Registry:
+        rid = check_uuid(registry_id, "registryId")
+        reg = self.registries.get(rid)
+        if reg is None or reg.tenant != actor.tenant:
+            raise not_found(f"registry {rid} not found")
+        if not self._advance(reg, read=read):
+            raise not_found(f"registry {rid} not found")
+        return reg
+
+    def _name_taken(self, name: str, *, exclude: str | None = None) -> bool:
+        return any(r.name == name and r.id != exclude for r in self.registries.values())
+
+    # -- locations and names -------------------------------------------------------------------
+
+    def list_locations(self) -> list[str]:
+        return list(self.locations)
+
+    def name_in_use(self, name: str) -> bool:
+        """HEAD /names/{name}: True = taken (200), False = free (404); 400 if invalid.
+
+        Names are global: a name taken by any tenant is taken for everyone, and it stays taken
+        until its registry is really gone (a deleting registry still holds it).
+        """
+        with self.lock:
+            check_registry_name(name, "name")
+            for reg in list(self.registries.values()):
+                if reg.name == name:
+                    return self._advance(reg, read=True)
+            return False
+
+    # -- registries ----------------------------------------------------------------------------
+
+    def _parse_schedule(self, value: Any, path: str) -> Schedule:
+        obj = _expect_object(value, path)
+        _no_unknown(obj, ("days", "time"), path)
+        days_raw = _expect_list(_require(obj, "days", path), f"{path}.days")
+        days: list[str] = []
+        for i, d in enumerate(days_raw):
+            day = _expect_str(d, f"{path}.days[{i}]")
+            if day not in DAYS:
+                raise bad_request(
+                    f"{path}.days[{i}]: {day!r} is not one of {', '.join(DAYS)} (exact case)",
+                    "invalid-day",
+                )
+            if day not in days:
+                days.append(day)
+        time_text = _expect_str(_require(obj, "time", path), f"{path}.time")
+        m = SCHEDULE_TIME_RE.match(time_text)
+        if not m:
+            raise bad_request(
+                f"{path}.time: {time_text!r} is not a time of day HH:MM:SS (RFC 3339"
+                " partial-time, UTC, e.g. 01:23:00+00:00)",
+                "invalid-time",
+            )
+        offset = m.group("offset")
+        if offset not in (None, "Z", "z", "+00:00", "-00:00"):
+            raise bad_request(
+                f"{path}.time: {time_text!r} must be in UTC (offset Z or +00:00)", "invalid-time"
+            )
+        # UNCERTAIN: the server's echo. Chosen: the time of day is kept, the offset is
+        # normalised to +00:00 (a `Z` input reads back as `+00:00`).
+        # UNCERTAIN: order of days. Chosen: reverse calendar order (Sunday first), which turns
+        # the documented sample ["Saturday","Sunday"] into ["Sunday","Saturday"].
+        ordered = [d for d in reversed(DAYS) if d in days]
+        return Schedule(ordered, f"{m.group('hms')}{m.group('frac') or ''}+00:00")
+
+    @staticmethod
+    def _parse_allow_list(value: Any, path: str) -> list[str]:
+        items = _expect_list(value, path)
+        if len(items) > MAX_ALLOW_LIST:
+            raise bad_request(
+                f"{path}: at most {MAX_ALLOW_LIST} entries are allowed, got {len(items)}",
+                "too-many-entries",
+            )
+        result: list[str] = []
+        for i, item in enumerate(items):
+            text = _expect_str(item, f"{path}[{i}]")
+            try:
+                ipaddress.ip_network(text, strict=False)
+            except ValueError:
+                raise bad_request(
+                    f"{path}[{i}]: {text!r} is not an IPv4/IPv6 address or CIDR",
+                    "invalid-cidr",
+                ) from None
+            result.append(text)  # read back verbatim (not normalised), as observed
+        return result
+
+    @staticmethod
+    def _parse_features(value: Any, path: str) -> tuple[bool | None, dict[str, Any] | None]:
+        obj = _expect_object(value, path)
+        _no_unknown(obj, ("vulnerabilityScanning",), path)
+        if "vulnerabilityScanning" not in obj or obj["vulnerabilityScanning"] is None:
+            return None, None
+        vpath = f"{path}.vulnerabilityScanning"
+        vs = _expect_object(obj["vulnerabilityScanning"], vpath)
+        _no_unknown(vs, ("enabled", "properties"), vpath)
+        enabled = _expect_bool(_require(vs, "enabled", vpath), f"{vpath}.enabled")
+        props = vs.get("properties")
+        if props is not None:
+            props = _expect_object(props, f"{vpath}.properties")
+        return enabled, props
+
+    def _parse_registry_properties(self, body: Any) -> dict[str, Any]:
+        obj = _expect_object(body, "body")
+        _no_unknown(obj, ("properties",), "")
+        props = _expect_object(_require(obj, "properties", ""), "properties")
+        _no_unknown(
+            props,
+            ("name", "location", "garbageCollectionSchedule", "features", "apiSubnetAllowList"),
+            "properties",
+        )
+        name = check_registry_name(_require(props, "name", "properties"), "properties.name")
+        location = _expect_str(_require(props, "location", "properties"), "properties.location")
+        if location not in self.locations:
+            raise bad_request(
+                f"properties.location: {location!r} is not one of the available locations"
+                f" ({', '.join(self.locations)})",
+                "invalid-location",
+            )
+        out: dict[str, Any] = {"name": name, "location": location}
+        sched = props.get("garbageCollectionSchedule")
+        out["schedule"] = (
+            None
+            if sched is None
+            else self._parse_schedule(sched, "properties.garbageCollectionSchedule")
+        )
+        feats = props.get("features")
+        enabled, vprops = (
+            (None, None) if feats is None else self._parse_features(feats, "properties.features")
+        )
+        out["scanning"] = enabled
+        out["scanning_properties"] = vprops
+        allow = props.get("apiSubnetAllowList")
+        out["allow_list"] = (
+            [] if allow is None else self._parse_allow_list(allow, "properties.apiSubnetAllowList")
+        )
+        return out
+
+    def _check_name_free(self, name: str, exclude: str | None = None) -> None:
+        if self._name_taken(name, exclude=exclude):
+            status = self.duplicate_name_status
+            raise ApiProblem(
+                status,
+                "name-in-use",
+                f"properties.name: registry name {name!r} is already in use"
+                " (registry names are globally unique)",
+            )
+
+    def create_registry(
+        self, actor: Actor, body: Any, *, registry_id: str | None = None
+    ) -> Registry:
+        with self.lock:
+            self._settle_all()
+            p = self._parse_registry_properties(body)
+            self._check_name_free(p["name"])
+            now = self.clock()
+            reg = Registry(
+                id=registry_id or str(uuid.uuid4()),
+                tenant=actor.tenant,
+                name=p["name"],
+                location=p["location"],
+                schedule=p["schedule"],
+                vulnerability_scanning=True if p["scanning"] is None else p["scanning"],
+                vulnerability_properties=p["scanning_properties"],
+                allow_list=p["allow_list"],
+                created_by=actor.user,
+                created_by_user_id=actor.user_id,
+                created_at=now,
+            )
+            self.registries[reg.id] = reg
+            self._start(reg, "create")
+            self._changed()
+            return reg
+
+    def _settle_all(self) -> None:
+        for reg in list(self.registries.values()):
+            if reg.pending is not None:
+                self._advance(reg, read=False)
+
+    def get_registry(self, actor: Actor, registry_id: str) -> Registry:
+        with self.lock:
+            return self._find(actor, registry_id, read=True)
+
+    def list_registries(
+        self,
+        actor: Actor,
+        *,
+        name_filter: str | None = None,
+        limit: str | None = None,
+        page_token: str | None = None,
+    ) -> Page:
+        """UNCERTAIN: `filter.name` is a case-insensitive substring match (ionosctl's wording)."""
+        with self.lock:
+            lim = parse_int_param(limit, "limit", 100, 1, 1000)
+            start = _decode_page_token(page_token) if page_token else 0
+            self._settle_all()
+            mine = sorted(
+                (r for r in self.registries.values() if r.tenant == actor.tenant),
+                key=lambda r: (r.created_at, r.id),
+            )
+            if name_filter:
+                needle = name_filter.lower()
+                mine = [r for r in mine if needle in r.name.lower()]
+            window = mine[start : start + lim]
+            shown: list[Registry] = []
+            for reg in window:
+                if self._advance(reg, read=True):
+                    shown.append(reg)
+            more = start + lim < len(mine)
+            return Page(
+                shown,
+                start,
+                lim,
+                len(mine),
+                _encode_page_token(start + lim) if more else "",
+            )
+
+    def replace_registry(self, actor: Actor, registry_id: str, body: Any) -> tuple[Registry, bool]:
+        """PUT: create (with the client's id) or replace. Returns (registry, created)."""
+        with self.lock:
+            rid = check_uuid(registry_id, "registryId")
+            self._settle_all()
+            existing = self.registries.get(rid)
+            if existing is None:
+                # UNCERTAIN: PUT to an unknown id creates the registry under that id.
+                return self.create_registry(actor, body, registry_id=rid), True
+            if existing.tenant != actor.tenant:
+                # The id exists in another tenant: never reveal it, never overwrite it.
+                raise conflict(f"registryId: {rid} cannot be used")
+            reg = existing
+            p = self._parse_registry_properties(body)
+            if reg.state == STATE_DELETING:
+                raise conflict(f"registry {rid} is being deleted")
+            if p["name"] != reg.name:
+                raise bad_request(
+                    f"properties.name: the name cannot be changed ({reg.name!r} -> {p['name']!r})",
+                    "immutable-field",
+                )
+            if p["location"] != reg.location:
+                raise bad_request(
+                    f"properties.location: the location cannot be changed ({reg.location!r} ->"
+                    f" {p['location']!r})",
+                    "immutable-field",
+                )
+            scanning = p["scanning"]
+            if scanning is False and reg.vulnerability_scanning:
+                raise self._scanning_off_error("properties.features")
+            # UNCERTAIN: PUT is a full replacement: omitted optional fields are reset (schedule
+            # removed, allow list cleared); scanning cannot be switched off so it stays on.
+            reg.schedule = p["schedule"]
+            reg.allow_list = p["allow_list"]
+            if scanning is not None:
+                reg.vulnerability_scanning = scanning or reg.vulnerability_scanning
+            if p["scanning_properties"] is not None:
+                reg.vulnerability_properties = p["scanning_properties"]
+            self._touch(reg, actor)
+            self._start(reg, "update")
+            self._changed()
+            return reg, False
+
+    @staticmethod
+    def _scanning_off_error(path: str) -> ApiProblem:
+        return bad_request(
+            f"{path}.vulnerabilityScanning.enabled: vulnerability scanning cannot be switched off"
+            " once enabled",
+            "feature-cannot-be-disabled",
+        )
+
+    def _touch(self, reg: Registry, actor: Actor) -> None:
+        reg.modified_by = actor.user
+        reg.modified_by_user_id = actor.user_id
+        reg.modified_at = self.clock()
+
+    def patch_registry(self, actor: Actor, registry_id: str, body: Any) -> Registry:
+        with self.lock:
+            obj = _expect_object(body, "body")
+            if "properties" in obj:
+                raise bad_request(
+                    "properties: PATCH takes the bare object (garbageCollectionSchedule, features,"
+                    " apiSubnetAllowList), not a 'properties' wrapper",
+                    "unknown-field",
+                )
+            _no_unknown(obj, ("garbageCollectionSchedule", "features", "apiSubnetAllowList"), "")
+            reg = self._find(actor, registry_id)
+            if reg.state == STATE_DELETING:
+                raise conflict(f"registry {reg.id} is being deleted")
+            schedule = reg.schedule
+            if "garbageCollectionSchedule" in obj:
+                value = obj["garbageCollectionSchedule"]
+                # UNCERTAIN: explicit null removes the schedule.
+                schedule = (
+                    None
+                    if value is None
+                    else self._parse_schedule(value, "garbageCollectionSchedule")
+                )
+            allow = reg.allow_list
+            if "apiSubnetAllowList" in obj:
+                value = obj["apiSubnetAllowList"]
+                allow = [] if value is None else self._parse_allow_list(value, "apiSubnetAllowList")
+            scanning = reg.vulnerability_scanning
+            vprops = reg.vulnerability_properties
+            if obj.get("features") is not None:
+                enabled, props = self._parse_features(obj["features"], "features")
+                if enabled is False and reg.vulnerability_scanning:
+                    raise self._scanning_off_error("features")
+                if enabled is not None:
+                    scanning = enabled
+                if props is not None:
+                    vprops = props
+            reg.schedule = schedule
+            reg.allow_list = allow
+            reg.vulnerability_scanning = scanning
+            reg.vulnerability_properties = vprops
+            self._touch(reg, actor)
+            self._start(reg, "update")
+            self._changed()
+            return reg
+
+    def delete_registry(self, actor: Actor, registry_id: str) -> None:
+        with self.lock:
+            reg = self._find(actor, registry_id)
+            if reg.state == STATE_DELETING:
+                return
+            self._start(reg, "delete")
+            self._changed()
+            self._advance(reg, read=False)
+
+    def force_state(self, registry_id: str, state: str) -> Registry:
+        """Admin: put a registry into any state (e.g. `Failed`); cancels pending transitions."""
+        with self.lock:
+            rid = check_uuid(registry_id, "registryId")
+            reg = self.registries.get(rid)
+            if reg is None:
+                raise not_found(f"registry {rid} not found")
+            reg.pending = None
+            if state == STATE_RUNNING:
+                self._set_running(reg)
+            else:
+                reg.state = state
+            self._changed()
+            return reg
+
+    # -- tokens --------------------------------------------------------------------------------
+
+    def _parse_scopes(self, value: Any, path: str) -> list[Scope]:
+        items = _expect_list(value, path)
+        scopes: list[Scope] = []
+        for i, item in enumerate(items):
+            ipath = f"{path}[{i}]"
+            obj = _expect_object(item, ipath)
+            _no_unknown(obj, ("name", "type", "actions"), ipath)
+            name = _expect_str(_require(obj, "name", ipath), f"{ipath}.name")
+            typ = _expect_str(_require(obj, "type", ipath), f"{ipath}.type")
+            actions_raw = _expect_list(_require(obj, "actions", ipath), f"{ipath}.actions")
+            actions = [_expect_str(a, f"{ipath}.actions[{j}]") for j, a in enumerate(actions_raw)]
+            if not name:
+                raise bad_request(f"{ipath}.name: must not be empty")
+            # Scope type and actions are stored as given (the real API accepts e.g. "backup").
+            scopes.append(Scope(name, typ, actions))
+        return scopes
+
+    @staticmethod
+    def _parse_expiry(value: Any, path: str) -> str | None:
+        if value is None:
+            return None
+        text = _expect_str(value, path)
+        try:
+            parsed = parse_datetime(text)
+        except ValueError:
+            raise bad_request(
+                f"{path}: {text!r} is not an RFC 3339 date-time (e.g. 2030-01-01T00:00:00Z)",
+                "invalid-date",
+            ) from None
+        # UNCERTAIN: read back in UTC with `Z` (Go RFC3339Nano); past dates are accepted.
+        return format_datetime_rfc3339(parsed)
+
+    @staticmethod
+    def _parse_status(value: Any, path: str) -> str:
+        status = _expect_str(value, path)
+        if status not in TOKEN_STATUSES:
+            raise bad_request(
+                f"{path}: {status!r} is not one of enabled, disabled", "invalid-status"
+            )
+        return status
+
+    def _parse_token_properties(self, body: Any) -> dict[str, Any]:
+        obj = _expect_object(body, "body")
+        _no_unknown(obj, ("properties",), "")
+        props = _expect_object(_require(obj, "properties", ""), "properties")
+        _no_unknown(props, ("name", "expiryDate", "scopes", "status"), "properties")
+        name = _expect_str(_require(props, "name", "properties"), "properties.name")
+        if not TOKEN_NAME_RE.match(name):
+            raise bad_request(
+                f"properties.name: {name!r} is not a valid token name (2-63 characters letters,"
+                " digits and '-', starting with a letter and ending with a letter or digit)",
+                "invalid-name",
+            )
+        out: dict[str, Any] = {"name": name}
+        out["expiry"] = self._parse_expiry(props.get("expiryDate"), "properties.expiryDate")
+        scopes = props.get("scopes")
+        out["scopes"] = None if scopes is None else self._parse_scopes(scopes, "properties.scopes")
+        status = props.get("status")
+        out["status"] = (
+            "enabled" if status is None else self._parse_status(status, "properties.status")
+        )
+        return out
+
+    def _find_token(self, reg: Registry, token_id: str) -> Token:
+        tid = check_uuid(token_id, "tokenId")
+        tok = reg.tokens.get(tid)
+        if tok is None:
+            raise not_found(f"token {tid} not found in registry {reg.id}")
+        return tok
+
+    def _new_token(
+        self, actor: Actor, reg: Registry, p: Mapping[str, Any], token_id: str | None
+    ) -> tuple[Token, str]:
+        if any(t.name == p["name"] for t in reg.tokens.values()):
+            raise conflict(
+                f"properties.name: a token named {p['name']!r} already exists in this registry"
+            )
+        password = secrets.token_urlsafe(30)
+        tok = Token(
+            id=token_id or str(uuid.uuid4()),
+            registry_id=reg.id,
+            name=p["name"],
+            status=p["status"],
+            expiry_date=p["expiry"],
+            scopes=p["scopes"],
+            password_hash=_hash_password(password),
+            created_by=actor.user,
+            created_by_user_id=actor.user_id,
+            created_at=self.clock(),
+        )
+        reg.tokens[tok.id] = tok
+        self._changed()
+        return tok, password
+
+    def create_token(self, actor: Actor, registry_id: str, body: Any) -> tuple[Token, str]:
+        """POST: returns the token and its password (the only time it is ever shown)."""
+        with self.lock:
+            reg = self._find(actor, registry_id)
+            p = self._parse_token_properties(body)
+            return self._new_token(actor, reg, p, None)
+
+    def get_token(self, actor: Actor, registry_id: str, token_id: str) -> Token:
+        with self.lock:
+            reg = self._find(actor, registry_id)
+            return self._find_token(reg, token_id)
+
+    def list_tokens(
+        self, actor: Actor, registry_id: str, *, offset: str | None, limit: str | None
+    ) -> Page:
+        with self.lock:
+            reg = self._find(actor, registry_id)
+            off = parse_int_param(offset, "offset", 0, 0, None)
+            lim = parse_int_param(limit, "limit", 100, 1, 1000)
+            toks = sorted(reg.tokens.values(), key=lambda t: (t.created_at, t.id))
+            return Page(toks[off : off + lim], off, lim, len(toks))
+
+    def replace_token(
+        self, actor: Actor, registry_id: str, token_id: str, body: Any
+    ) -> tuple[Token, str | None]:
+        """PUT: create (password returned) or replace (password None -> shown as "")."""
+        with self.lock:
+            reg = self._find(actor, registry_id)
+            tid = check_uuid(token_id, "tokenId")
+            p = self._parse_token_properties(body)
+            tok = reg.tokens.get(tid)
+            if tok is None:
+                return self._new_token(actor, reg, p, tid)
+            if p["name"] != tok.name:
+                raise bad_request(
+                    f"properties.name: the name cannot be changed ({tok.name!r} -> {p['name']!r})",
+                    "immutable-field",
+                )
+            tok.status = p["status"]
+            tok.expiry_date = p["expiry"]
+            tok.scopes = p["scopes"]
+            self._touch_token(tok, actor)
+            return tok, None
+
+    def _touch_token(self, tok: Token, actor: Actor) -> None:
+        tok.modified_by = actor.user
+        tok.modified_by_user_id = actor.user_id
+        tok.modified_at = self.clock()
+        self._changed()
+
+    def patch_token(self, actor: Actor, registry_id: str, token_id: str, body: Any) -> Token:
+        with self.lock:
+            obj = _expect_object(body, "body")
+            if "properties" in obj:
+                raise bad_request(
+                    "properties: PATCH takes the bare object (expiryDate, scopes, status), not a"
+                    " 'properties' wrapper",
+                    "unknown-field",
+                )
+            _no_unknown(obj, ("expiryDate", "scopes", "status"), "")
+            reg = self._find(actor, registry_id)
+            tok = self._find_token(reg, token_id)
+            status = tok.status
+            if "status" in obj:
+                if obj["status"] is None:
+                    raise bad_request(
+                        "status: must be enabled or disabled, not null", "invalid-status"
+                    )
+                status = self._parse_status(obj["status"], "status")
+            expiry = tok.expiry_date
+            if "expiryDate" in obj:
+                expiry = self._parse_expiry(obj["expiryDate"], "expiryDate")
+            scopes = tok.scopes
+            if "scopes" in obj:
+                scopes = (
+                    None if obj["scopes"] is None else self._parse_scopes(obj["scopes"], "scopes")
+                )
+            tok.status, tok.expiry_date, tok.scopes = status, expiry, scopes
+            self._touch_token(tok, actor)
+            return tok
+
+    def delete_token(self, actor: Actor, registry_id: str, token_id: str) -> None:
+        with self.lock:
+            reg = self._find(actor, registry_id)
+            tok = self._find_token(reg, token_id)
+            del reg.tokens[tok.id]
+            self._changed()
+
+    # -- repositories and artifacts ------------------------------------------------------------
+
+    def _find_repo(self, reg: Registry, name: str) -> Repository:
+        if len(name) > 256:
+            raise bad_request(
+                "repositoryName: longer than 256 characters", "invalid-repository-name"
+            )
+        repo = reg.repositories.get(name)
+        if repo is None or not repo.artifacts:
+            raise not_found(f"repository {name!r} not found in registry {reg.id}")
+        return repo
+
+    def list_repositories(
+        self,
+        actor: Actor,
+        registry_id: str,
+        *,
+        offset: str | None = None,
+        limit: str | None = None,
+        order_by: str | None = None,
+        name_filter: str | None = None,
+        severity_filter: str | None = None,
+    ) -> Page:
+        with self.lock:
+            reg = self._find(actor, registry_id)
+            off = parse_int_param(offset, "offset", 0, 0, None)
+            lim = parse_int_param(limit, "limit", 100, 1, 1000)
+            order = order_by or "-lastPush"
+            if order not in REPOSITORY_ORDER_BY:
+                raise bad_request(
+                    f"orderBy: {order!r} is not one of {', '.join(REPOSITORY_ORDER_BY)}",
+                    "invalid-parameter",
+                )
+            repos = [r for r in reg.repositories.values() if r.artifacts]
+            if name_filter:
+                # UNCERTAIN: substring match, case-insensitive (as for registries).
+                repos = [r for r in repos if name_filter.lower() in r.name.lower()]
+            if severity_filter:
+                repos = [r for r in repos if (r.last_severity or "") == severity_filter.lower()]
+            repos = _sort(repos, order, _repo_key)
+            return Page(repos[off : off + lim], off, lim, len(repos))
+
+    def get_repository(self, actor: Actor, registry_id: str, name: str) -> Repository:
+        with self.lock:
+            reg = self._find(actor, registry_id)
+            return self._find_repo(reg, name)
+
+    def delete_repository(self, actor: Actor, registry_id: str, name: str) -> None:
+        """Deletes all contents; afterwards nothing in it can be pulled. 404 for unknown."""
+        with self.lock:
+            reg = self._find(actor, registry_id)
+            repo = self._find_repo(reg, name)
+            del reg.repositories[repo.name]
+            self._recount_storage(reg)
+            self._changed()
+
+    def list_artifacts(
+        self,
+        actor: Actor,
+        registry_id: str,
+        repository: str | None,
+        *,
+        offset: str | None = None,
+        limit: str | None = None,
+        order_by: str | None = None,
+        vulnerability_id: str | None = None,
+    ) -> Page:
+        """One repository's artifacts, or (repository None) the registry's."""
+        with self.lock:
+            reg = self._find(actor, registry_id)
+            off = parse_int_param(offset, "offset", 0, 0, None)
+            lim = parse_int_param(limit, "limit", 100, 1, 1000)
+            allowed = ARTIFACT_ORDER_BY if repository is not None else REGISTRY_ARTIFACT_ORDER_BY
+            order = order_by or ("-lastPush" if repository is not None else "-pullCount")
+            if order not in allowed:
+                raise bad_request(
+                    f"orderBy: {order!r} is not one of {', '.join(allowed)}", "invalid-parameter"
+                )
+            pairs: list[tuple[str, Artifact]]
+            if repository is not None:
+                repo = self._find_repo(reg, repository)
+                pairs = [(repo.name, a) for a in repo.artifacts.values()]
+            else:
+                pairs = [
+                    (r.name, a) for r in reg.repositories.values() for a in r.artifacts.values()
+                ]
+                if vulnerability_id:
+                    # No vulnerability data is emulated: no artifact matches a CVE filter.
+                    pairs = []
+            pairs = _sort(pairs, order, lambda p, k: _artifact_key(p[1], k))
+            return Page(pairs[off : off + lim], off, lim, len(pairs))
+
+    def get_artifact(
+        self, actor: Actor, registry_id: str, repository: str, digest: str
+    ) -> Artifact:
+        with self.lock:
+            reg = self._find(actor, registry_id)
+            repo = self._find_repo(reg, repository)
+            if len(digest) > 128:
+                raise bad_request("digest: longer than 128 characters", "invalid-digest")
+            art = repo.artifacts.get(digest)
+            if art is None:
+                raise not_found(f"artifact {digest!r} not found in repository {repository!r}")
+            return art
+
+    def seed_repository(self, registry_id: str, body: Any) -> Repository:
+        """Admin: create or extend a repository with artifacts, as if pushed."""
+        with self.lock:
+            rid = check_uuid(registry_id, "registryId")
+            reg = self.registries.get(rid)
+            if reg is None:
+                raise not_found(f"registry {rid} not found")
+            obj = _expect_object(body, "body")
+            _no_unknown(obj, ("name", "artifacts", "pullCount"), "")
+            name = check_repository_name(_expect_str(_require(obj, "name", ""), "name"), "name")
+            arts = _expect_list(obj.get("artifacts", [{}]), "artifacts")
+            if not arts:
+                raise bad_request(
+                    "artifacts: at least one artifact is needed (a repository"
+                    " exists only once something was pushed)"
+                )
+            now = self.clock()
+            repo = reg.repositories.setdefault(name, Repository(name=name, created_at=now))
+            for i, raw in enumerate(arts):
+                path = f"artifacts[{i}]"
+                a = _expect_object(raw, path)
+                _no_unknown(
+                    a,
+                    (
+                        "digest",
+                        "tags",
+                        "mediaType",
+                        "pushCount",
+                        "pullCount",
+                        "vulnMaxSeverity",
+                        "vulnTotalScore",
+                        "vulnTotalCount",
+                        "vulnFixableCount",
+                        "size",
+                    ),
+                    path,
+                )
+                digest = a.get("digest")
+                if digest is None:
+                    digest = (
+                        "sha256:"
+                        + hashlib.sha256(
+                            f"{rid}/{name}/{i}/{now}/{secrets.token_hex(4)}".encode()
+                        ).hexdigest()
+                    )
+                digest = check_digest(_expect_str(digest, f"{path}.digest"), f"{path}.digest")
+                tags = [
+                    _expect_str(t, f"{path}.tags[{j}]")
+                    for j, t in enumerate(_expect_list(a.get("tags", []), f"{path}.tags"))
+                ]
+                media = _expect_str(
+                    a.get("mediaType", "application/vnd.oci.image.manifest.v1+json"),
+                    f"{path}.mediaType",
+                )
+                push = _int_field(a.get("pushCount", 1), f"{path}.pushCount")
+                pull = _int_field(a.get("pullCount", 0), f"{path}.pullCount")
+                sev = a.get("vulnMaxSeverity")
+                if sev is not None:
+                    sev = _expect_str(sev, f"{path}.vulnMaxSeverity").lower()
+                art = Artifact(
+                    digest=digest,
+                    media_type=media,
+                    tags=tags,
+                    push_count=push,
+                    pull_count=pull,
+                    last_pushed_at=now,
+                    last_pulled_at=now if pull else None,
+                    vuln_max_severity=sev,
+                    vuln_total_score=_num_field(a.get("vulnTotalScore"), f"{path}.vulnTotalScore"),
+                    vuln_total_count=_opt_int(a.get("vulnTotalCount"), f"{path}.vulnTotalCount"),
+                    vuln_fixable_count=_opt_int(
+                        a.get("vulnFixableCount"), f"{path}.vulnFixableCount"
+                    ),
+                    size=_int_field(a.get("size", 0), f"{path}.size"),
+                )
+                for t in tags:
+                    for other in repo.artifacts.values():
+                        if t in other.tags:
+                            other.tags.remove(t)
+                    repo.tags[t] = digest
+                repo.artifacts[digest] = art
+                repo.push_count += push
+                repo.pull_count += pull
+                repo.last_pushed_at = now
+                if pull:
+                    repo.last_pulled_at = now
+                repo.last_severity = sev
+            if "pullCount" in obj:
+                repo.pull_count = _int_field(obj["pullCount"], "pullCount")
+            self._recount_storage(reg)
+            self._changed()
+            return repo
+
+    def _recount_storage(self, reg: Registry) -> None:
+        digests: set[str] = set()
+        total = 0
+        for repo in reg.repositories.values():
+            for art in repo.artifacts.values():
+                total += art.size if not art.blobs else 0
+                for b in art.blobs:
+                    if b not in digests:
+                        digests.add(b)
+                        total += len(self.blobs.get(b, b""))
+        reg.storage_bytes = total
+        reg.storage_updated_at = self.clock()
+
+    # -- admin views and persistence -----------------------------------------------------------
+
+    def dump(self) -> dict[str, Any]:
+        """Every tenant's registries, tokens and repositories (admin view; no passwords)."""
+        with self.lock:
+            regs = []
+            for reg in sorted(self.registries.values(), key=lambda r: (r.created_at, r.id)):
+                regs.append(
+                    {
+                        "id": reg.id,
+                        "tenant": reg.tenant,
+                        "name": reg.name,
+                        "location": reg.location,
+                        "state": reg.state,
+                        "hostname": reg.hostname,
+                        "pending": None if reg.pending is None else asdict(reg.pending),
+                        "createdBy": reg.created_by,
+                        "tokens": [
+                            {
+                                "id": t.id,
+                                "name": t.name,
+                                "status": t.status,
+                                "expiryDate": t.expiry_date,
+                                "scopes": None
+                                if t.scopes is None
+                                else [s.to_wire() for s in t.scopes],
+                            }
+                            for t in reg.tokens.values()
+                        ],
+                        "repositories": [
+                            {
+                                "name": r.name,
+                                "pushCount": r.push_count,
+                                "pullCount": r.pull_count,
+                                "artifacts": [
+                                    {
+                                        "digest": a.digest,
+                                        "tags": list(a.tags),
+                                        "mediaType": a.media_type,
+                                        "pushCount": a.push_count,
+                                        "pullCount": a.pull_count,
+                                    }
+                                    for a in r.artifacts.values()
+                                ],
+                            }
+                            for r in reg.repositories.values()
+                        ],
+                    }
+                )
+            return {
+                "registries": regs,
+                "tenants": sorted({r.tenant for r in self.registries.values()}),
+            }
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything, for the state file (tokens keep only password hashes; blobs base64)."""
+        with self.lock:
+            return {
+                "version": STATE_FILE_VERSION,
+                "registries": [asdict(r) for r in self.registries.values()],
+                "blobs": {d: base64.b64encode(b).decode() for d, b in self.blobs.items()},
+            }
+
+    def load_json(self, data: Mapping[str, Any]) -> None:
+        if data.get("version") != STATE_FILE_VERSION:
+            raise ValueError(f"unsupported state file version {data.get('version')!r}")
+        regs: dict[str, Registry] = {}
+        for raw in data.get("registries", []):
+            regs[raw["id"]] = _registry_from_dict(raw)
+        blobs = {d: base64.b64decode(b) for d, b in data.get("blobs", {}).items()}
+        with self.lock:
+            self.registries = regs
+            self.blobs = blobs
+            self._changed()
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+def _int_field(value: Any, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise bad_request(f"{path}: expected an integer >= 0, got {_type_name(value)}")
+    return value
+
+
+def _opt_int(value: Any, path: str) -> int | None:
+    return None if value is None else _int_field(value, path)
+
+
+def _num_field(value: Any, path: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise bad_request(f"{path}: expected a number, got {_type_name(value)}")
+    return float(value)
+
+
+def _sort(items: list[T], order: str, key: Callable[[T, str], Any]) -> list[T]:
+    desc = order.startswith("-")
+    k = order.lstrip("-")
+    # None sorts last in both directions.
+    present = [i for i in items if key(i, k) is not None]
+    missing = [i for i in items if key(i, k) is None]
+    present.sort(key=lambda i: key(i, k), reverse=desc)
+    return present + missing
+
+
+def _repo_key(repo: Repository, key: str) -> Any:
+    return {
+        "lastPush": repo.last_pushed_at,
+        "lastPull": repo.last_pulled_at,
+        "artifactCount": len(repo.artifacts),
+        "pullCount": repo.pull_count,
+        "pushCount": repo.push_count,
+        "name": repo.name,
+    }[key]
+
+
+def _artifact_key(art: Artifact, key: str) -> Any:
+    return {
+        "lastPush": art.last_pushed_at,
+        "lastPull": art.last_pulled_at,
+        "lastScan": art.last_scanned_at,
+        "pullCount": art.pull_count,
+        "pushCount": art.push_count,
+        "vulnMaxSeverity": None
+        if art.vuln_max_severity is None
+        else SEVERITY_RANK.get(art.vuln_max_severity, 0),
+        "vulnTotalScore": art.vuln_total_score,
+        "vulnTotalCount": art.vuln_total_count,
+        "vulnFixableCount": art.vuln_fixable_count,
+    }[key]
+
+
+def _registry_from_dict(raw: Mapping[str, Any]) -> Registry:
+    d = dict(raw)
+    d["schedule"] = None if d.get("schedule") is None else Schedule(**d["schedule"])
+    d["pending"] = None if d.get("pending") is None else Transition(**d["pending"])
+    toks = {}
+    for tid, t in d.get("tokens", {}).items():
+        td = dict(t)
+        td["scopes"] = None if td.get("scopes") is None else [Scope(**s) for s in td["scopes"]]
+        toks[tid] = Token(**td)
+    d["tokens"] = toks
+    repos = {}
+    for name, r in d.get("repositories", {}).items():
+        rd = dict(r)
+        rd["artifacts"] = {k: Artifact(**a) for k, a in rd.get("artifacts", {}).items()}
+        repos[name] = Repository(**rd)
+    d["repositories"] = repos
+    return Registry(**d)
