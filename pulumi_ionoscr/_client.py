@@ -1,0 +1,313 @@
+"""An httpx client for the IONOS Container Registry management API.
+
+Retries follow what is safe: idempotent requests (everything but POST) are retried on 429, 502,
+503, 504 and on lost connections, with jittered exponential backoff under an overall deadline.
+A POST is retried only when the server cannot have acted on it (429, or a connection that never
+opened); any other failure of a POST is raised with `may_have_committed` set, and the resources
+recover from it themselves.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel
+
+from ._config import ClientSettings
+from ._exceptions import ApiError, ConflictError, NotFoundError, TransportError
+from ._models import (
+    Artifact,
+    ArtifactList,
+    Registry,
+    RegistryCreate,
+    RegistryList,
+    RegistryPatch,
+    Repository,
+    RepositoryList,
+    Token,
+    TokenCreate,
+    TokenList,
+    TokenPatch,
+    _LocationList,
+)
+from ._version import __version__
+
+__all__ = ["IonosCrClient"]
+
+logger = logging.getLogger("pulumi_ionoscr")
+
+_RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
+_PAGE_SIZE = 100
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _segment(value: str) -> str:
+    """One path segment; `/` in repository names travels as %2F."""
+    return quote(value, safe="")
+
+
+class IonosCrClient:
+    """Synchronous client; one per provider call (clients are never pickled)."""
+
+    def __init__(
+        self,
+        settings: ClientSettings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._settings = settings
+        self._sleep = sleep
+        self._http = httpx.Client(
+            base_url=settings.endpoint + "/",
+            headers=self._headers(settings),
+            timeout=settings.timeout,
+            transport=transport,
+        )
+
+    @staticmethod
+    def _headers(settings: ClientSettings) -> dict[str, str]:
+        headers = {
+            "Accept": "application/json",
+            "User-Agent": f"pulumi-ionoscr/{__version__}",
+        }
+        if settings.token:
+            headers["Authorization"] = f"Bearer {settings.token}"
+        else:
+            pair = f"{settings.username}:{settings.password}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+        if settings.contract_number:
+            headers["X-Contract-Number"] = str(settings.contract_number)
+        return headers
+
+    def __enter__(self) -> IonosCrClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # ---- transport ----------------------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+    ) -> httpx.Response:
+        policy = self._settings.retry
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            retry_after: float | None = None
+            try:
+                response = self._http.request(method, path, params=params, json=json)
+            except httpx.TransportError as exc:
+                never_sent = isinstance(exc, httpx.ConnectError)
+                error = TransportError(method, "/" + path, type(exc).__name__)
+                error.may_have_committed = method != "GET" and not never_sent
+                if method == "POST" and not never_sent:
+                    raise error from None
+                failure: Exception = error
+            else:
+                logger.debug("%s /%s -> %s", method, path, response.status_code)
+                if response.is_success:
+                    return response
+                failure = self._api_error(method, path, response)
+                retryable = response.status_code in _RETRYABLE_STATUS and (
+                    method != "POST" or response.status_code == 429
+                )
+                if not retryable:
+                    raise failure
+                retry_after = _retry_after(response)
+            delay = min(policy.max_delay, policy.base_delay * 2 ** (attempt - 1))
+            delay = random.uniform(delay / 2, delay)  # jitter spreads concurrent retries
+            if retry_after is not None:
+                delay = max(delay, retry_after)
+            if (
+                attempt >= policy.max_attempts
+                or time.monotonic() - started + delay > policy.deadline
+            ):
+                raise failure
+            logger.info(
+                "%s /%s failed (%s); retry %d in %.1fs", method, path, failure, attempt, delay
+            )
+            self._sleep(delay)
+
+    def _api_error(self, method: str, path: str, response: httpx.Response) -> ApiError:
+        messages: list[tuple[str, str]] = []
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            for item in body.get("messages") or []:
+                if isinstance(item, dict):
+                    messages.append(
+                        (
+                            str(item.get("errorCode") or ""),
+                            self._scrub(str(item.get("message") or "")),
+                        )
+                    )
+        status = response.status_code
+        cls = {404: NotFoundError, 409: ConflictError}.get(status, ApiError)
+        error = cls(status, method, "/" + path, messages)
+        error.may_have_committed = method != "GET" and status >= 500
+        return error
+
+    def _scrub(self, text: str) -> str:
+        for secret in self._settings.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def _get(self, model: type[_M], path: str, params: dict[str, Any] | None = None) -> _M:
+        return model.model_validate(self._request("GET", path, params=params).json())
+
+    # ---- locations and names ------------------------------------------------------------------
+
+    def list_locations(self) -> list[str]:
+        return [loc.id for loc in self._get(_LocationList, "locations").items]
+
+    def name_in_use(self, name: str) -> bool:
+        """HEAD /names/{name}: True when taken, False when free; invalid names raise ApiError."""
+        try:
+            self._request("HEAD", f"names/{_segment(name)}")
+        except NotFoundError:
+            return False
+        return True
+
+    # ---- registries ---------------------------------------------------------------------------
+
+    def list_registries(self, name: str | None = None) -> list[Registry]:
+        """Every registry (all pages); `name` is the API's `filter.name`."""
+        params: dict[str, Any] = {"limit": str(_PAGE_SIZE)}
+        if name:
+            params["filter.name"] = name
+        found: list[Registry] = []
+        seen_tokens: set[str] = set()
+        while True:
+            page = self._get(RegistryList, "registries", params)
+            found.extend(page.items)
+            token = page.pagination.token if page.pagination else None
+            if not token or token in seen_tokens or not page.items:
+                return found
+            seen_tokens.add(token)
+            params["pagination.token"] = token
+
+    def get_registry(self, registry_id: str) -> Registry:
+        return self._get(Registry, f"registries/{_segment(registry_id)}")
+
+    def create_registry(self, spec: RegistryCreate) -> Registry:
+        response = self._request("POST", "registries", json={"properties": spec.body()})
+        return Registry.model_validate(response.json())
+
+    def put_registry(self, registry_id: str, spec: RegistryCreate) -> Registry:
+        path = f"registries/{_segment(registry_id)}"
+        response = self._request("PUT", path, json={"properties": spec.body()})
+        return Registry.model_validate(response.json())
+
+    def patch_registry(self, registry_id: str, patch: RegistryPatch) -> Registry:
+        path = f"registries/{_segment(registry_id)}"
+        return Registry.model_validate(self._request("PATCH", path, json=patch.body()).json())
+
+    def delete_registry(self, registry_id: str) -> None:
+        self._request("DELETE", f"registries/{_segment(registry_id)}")
+
+    # ---- tokens -------------------------------------------------------------------------------
+
+    def _tokens_path(self, registry_id: str, token_id: str | None = None) -> str:
+        path = f"registries/{_segment(registry_id)}/tokens"
+        return path if token_id is None else f"{path}/{_segment(token_id)}"
+
+    def list_tokens(self, registry_id: str) -> list[Token]:
+        found: list[Token] = []
+        offset = 0
+        while True:
+            params = {"offset": str(offset), "limit": str(_PAGE_SIZE)}
+            page = self._get(TokenList, self._tokens_path(registry_id), params)
+            found.extend(page.items)
+            offset += len(page.items)
+            if not page.items or (page.total is not None and offset >= page.total):
+                return found
+
+    def get_token(self, registry_id: str, token_id: str) -> Token:
+        return self._get(Token, self._tokens_path(registry_id, token_id))
+
+    def create_token(self, registry_id: str, spec: TokenCreate) -> Token:
+        path = self._tokens_path(registry_id)
+        response = self._request("POST", path, json={"properties": spec.body()})
+        return Token.model_validate(response.json())
+
+    def put_token(self, registry_id: str, token_id: str, spec: TokenCreate) -> Token:
+        path = self._tokens_path(registry_id, token_id)
+        response = self._request("PUT", path, json={"properties": spec.body()})
+        return Token.model_validate(response.json())
+
+    def patch_token(self, registry_id: str, token_id: str, patch: TokenPatch) -> Token:
+        path = self._tokens_path(registry_id, token_id)
+        return Token.model_validate(self._request("PATCH", path, json=patch.body()).json())
+
+    def delete_token(self, registry_id: str, token_id: str) -> None:
+        self._request("DELETE", self._tokens_path(registry_id, token_id))
+
+    # ---- repositories and artifacts -----------------------------------------------------------
+
+    def _pages(self, model: type[_M], path: str, params: dict[str, Any]) -> Iterator[_M]:
+        """Offset/limit pages of the 1.1.0 list endpoints, followed while `_links.next` says so."""
+        offset = 0
+        while True:
+            page = self._get(model, path, {**params, "offset": offset, "limit": _PAGE_SIZE})
+            yield page
+            items = getattr(page, "items", [])
+            links = getattr(page, "links", None)
+            offset += len(items)
+            if len(items) < _PAGE_SIZE or links is None or not links.next:
+                return
+
+    def _repository_path(self, registry_id: str, name: str | None = None) -> str:
+        path = f"registries/{_segment(registry_id)}/repositories"
+        return path if name is None else f"{path}/{_segment(name)}"
+
+    def list_repositories(self, registry_id: str) -> list[Repository]:
+        path = self._repository_path(registry_id)
+        return [r for page in self._pages(RepositoryList, path, {}) for r in page.items]
+
+    def get_repository(self, registry_id: str, name: str) -> Repository:
+        return self._get(Repository, self._repository_path(registry_id, name))
+
+    def delete_repository(self, registry_id: str, name: str) -> None:
+        self._request("DELETE", self._repository_path(registry_id, name))
+
+    def list_artifacts(self, registry_id: str, repository: str) -> list[Artifact]:
+        path = self._repository_path(registry_id, repository) + "/artifacts"
+        return [a for page in self._pages(ArtifactList, path, {}) for a in page.items]
+
+    def get_artifact(self, registry_id: str, repository: str, digest: str) -> Artifact:
+        path = self._repository_path(registry_id, repository) + f"/artifacts/{_segment(digest)}"
+        return self._get(Artifact, path)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value)
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, parsed.timestamp() - time.time())

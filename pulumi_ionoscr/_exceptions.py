@@ -1,0 +1,95 @@
+"""Every exception pulumi-ionoscr raises.
+
+Messages are written to be read in `pulumi up` output: they say what failed and what to do, and
+never carry a credential, a token password or a registry hostname.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "ApiError",
+    "ConfigurationError",
+    "ConflictError",
+    "IonosCrError",
+    "NotFoundError",
+    "TransportError",
+    "ValidationError",
+    "WaitTimeoutError",
+]
+
+
+class IonosCrError(Exception):
+    """Base class of every error raised by pulumi-ionoscr."""
+
+
+class ConfigurationError(IonosCrError):
+    """Credentials or endpoint are missing or malformed."""
+
+
+class ValidationError(IonosCrError, ValueError):
+    """An input breaks one of the rules in `pulumi_ionoscr._validation`.
+
+    `field` is the input's name as the user wrote it (e.g. `garbage_collection_schedule.time`),
+    `rule` says what is required, `value` is the offending value.
+    """
+
+    def __init__(self, field: str, rule: str, value: object) -> None:
+        self.field = field
+        self.rule = rule
+        self.value = value
+        super().__init__(f"{field}: {rule} (got {value!r})")
+
+
+class TransportError(IonosCrError):
+    """The request did not get an HTTP answer (connection refused, reset, timed out)."""
+
+    # True when the server may have applied the request although no answer arrived.
+    may_have_committed: bool = False
+
+    def __init__(self, method: str, path: str, reason: str) -> None:
+        self.method = method
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{method} {path}: no answer from the IONOS API ({reason})")
+
+
+class ApiError(IonosCrError):
+    """The IONOS API answered with a non-2xx status."""
+
+    # True for a 5xx on a write: the server may have applied it before failing.
+    may_have_committed: bool = False
+
+    def __init__(
+        self,
+        status: int,
+        method: str,
+        path: str,
+        messages: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        self.status = status
+        self.method = method
+        self.path = path
+        # (errorCode, message) pairs from the API's error body.
+        self.messages = list(messages)
+        detail = "; ".join(f"[{code}] {text}" if code else text for code, text in self.messages)
+        super().__init__(
+            f"{method} {path} failed with HTTP {status}" + (f": {detail}" if detail else "")
+        )
+
+    @property
+    def error_codes(self) -> list[str]:
+        return [code for code, _ in self.messages]
+
+
+class NotFoundError(ApiError):
+    """HTTP 404: the resource does not exist (resources treat this as "gone")."""
+
+
+class ConflictError(ApiError):
+    """HTTP 409: e.g. a token of that name already exists in the registry."""
+
+
+class WaitTimeoutError(IonosCrError):
+    """A resource did not reach the wanted state before its deadline."""
