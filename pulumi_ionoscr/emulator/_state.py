@@ -633,9 +633,9 @@ class Backend:
             reg.pending = None
             self._changed()
         elif tr.kind == "create":
-            # `New` only until the first read or the first half of the wait.
-            half = tr.seconds / 2
-            new_state = STATE_NEW if tr.reads == 0 and elapsed < half else STATE_WAITING
+            # `New` for the first half of a timed wait, else until the first read.
+            is_new = elapsed < tr.seconds / 2 if tr.seconds > 0 else tr.reads == 0
+            new_state = STATE_NEW if is_new else STATE_WAITING
             if reg.state != new_state:
                 reg.state = new_state
                 self._changed()

@@ -1,0 +1,23 @@
+"""Fixtures for the emulator's own tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from pulumi_ionoscr.emulator import RunningEmulator
+from pulumi_ionoscr.emulator.pytest_plugin import (  # noqa: F401  (fixtures)
+    ionoscr_emulator,
+    ionoscr_emulator_session,
+)
+
+
+@pytest.fixture
+def api(ionoscr_emulator: RunningEmulator)  # noqa: F811 -> Iterator[httpx.Client]:
+    """An httpx client on the API base URL with Basic credentials (tenant 'alice')."""
+    with httpx.Client(
+        base_url=ionoscr_emulator.base_url, auth=("alice@example.com", "secret"), timeout=30
+    ) as client:
+        yield client
