@@ -15,7 +15,7 @@ from pulumi_ionoscr.emulator.pytest_plugin import (  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
-def api(ionoscr_emulator: RunningEmulator)  # noqa: F811 -> Iterator[httpx.Client]:
+def api(ionoscr_emulator: RunningEmulator) -> Iterator[httpx.Client]:  # noqa: F811
     """An httpx client on the API base URL with Basic credentials (tenant 'alice')."""
     with httpx.Client(
         base_url=ionoscr_emulator.base_url, auth=("alice@example.com", "secret"), timeout=30

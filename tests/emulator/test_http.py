@@ -196,7 +196,8 @@ def test_registry_list_pagination_and_links(api: httpx.Client) -> None:
         (b'{"properties": {"name": ["abc"], "location": "de/fra"}}', "properties.name"),
         (b'{"properties": {"name": "abc", "location": 7}}', "properties.location"),
         (
-            b'{"properties": {"name": "abc", "location": "de/fra", "apiSubnetAllowList": "1.2.3.4"}}',
+            b'{"properties": {"name": "abc", "location": "de/fra",'
+            b' "apiSubnetAllowList": "1.2.3.4"}}',
             "properties.apiSubnetAllowList",
         ),
         (b'"just a string"', "body"),
