@@ -39,7 +39,18 @@ class ValidationError(IonosCrError, ValueError):
         self.field = field
         self.rule = rule
         self.value = value
-        super().__init__(f"{field}: {rule} (got {value!r})")
+        shown = repr(value)
+        if len(shown) > 200:
+            shown = shown[:197] + "..."
+        super().__init__(f"{field}: {rule} (got {shown})")
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, object]]:
+        return (type(self), (self.field, self.rule, self.value))
+
+    @property
+    def input_name(self) -> str:
+        """The top-level input (`scopes` for `scopes[1].actions`), as Pulumi's check wants it."""
+        return self.field.split(".")[0].split("[")[0]
 
 
 class TransportError(IonosCrError):
@@ -53,6 +64,9 @@ class TransportError(IonosCrError):
         self.path = path
         self.reason = reason
         super().__init__(f"{method} {path}: no answer from the IONOS API ({reason})")
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, str]]:
+        return (type(self), (self.method, self.path, self.reason))
 
 
 class ApiError(IonosCrError):
@@ -77,6 +91,9 @@ class ApiError(IonosCrError):
         super().__init__(
             f"{method} {path} failed with HTTP {status}" + (f": {detail}" if detail else "")
         )
+
+    def __reduce__(self) -> tuple[type, tuple[int, str, str, list[tuple[str, str]]]]:
+        return (type(self), (self.status, self.method, self.path, self.messages))
 
     @property
     def error_codes(self) -> list[str]:

@@ -44,6 +44,7 @@ from typing import Any
 from ._exceptions import ValidationError
 
 __all__ = [
+    "DEFAULT_TIMEOUT_SECONDS",
     "KNOWN_LOCATIONS",
     "LOCATION_PATTERN",
     "MAX_ALLOW_LIST_ENTRIES",
@@ -57,6 +58,7 @@ __all__ = [
     "api_subnet_allow_list",
     "derive_registry_name",
     "derive_token_name",
+    "duration_seconds",
     "expiry_date",
     "gc_schedule",
     "is_allow_all",
@@ -67,6 +69,8 @@ __all__ = [
     "same_instant",
     "schedule_days",
     "schedule_time",
+    "timeout_seconds",
+    "timeouts",
     "token_name",
     "token_scopes",
     "token_status",
@@ -642,6 +646,55 @@ def same_instant(a: object, b: object) -> bool:
         return expiry_date(a, allow_past=True) == expiry_date(b, allow_past=True)
     except ValidationError:
         return a == b
+
+
+# --------------------------------------------------------------------------------------------
+# timeouts
+
+#: How long create, update and delete wait by default (seconds).
+DEFAULT_TIMEOUT_SECONDS = 20 * 60
+TIMEOUT_OPERATIONS = ("create", "update", "delete")
+_DURATION_RE = re.compile(r"^\s*(?:(?P<h>\d+)h)?\s*(?:(?P<m>\d+)m)?\s*(?:(?P<s>\d+)s)?\s*$")
+_DURATION_RULE = 'must be a positive number of seconds or a duration like "90s", "20m", "1h30m"'
+
+
+def duration_seconds(value: object, *, field: str = "timeouts") -> float:
+    """A positive duration in seconds from a number or a ``1h30m20s``-style string."""
+    if isinstance(value, bool):
+        raise ValidationError(field, _DURATION_RULE, value)
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and (match := _DURATION_RE.match(value)) and value.strip():
+        seconds = float(
+            int(match["h"] or 0) * 3600 + int(match["m"] or 0) * 60 + int(match["s"] or 0)
+        )
+    else:
+        raise ValidationError(field, _DURATION_RULE, value)
+    if seconds <= 0:
+        raise ValidationError(field, _DURATION_RULE, value)
+    return seconds
+
+
+def timeouts(value: object, *, field: str = "timeouts") -> dict[str, float]:
+    """``{create, update, delete}`` durations (any subset), normalised to seconds."""
+    if not isinstance(value, Mapping):
+        items = {k: getattr(value, k) for k in TIMEOUT_OPERATIONS if hasattr(value, k)}
+        if not items and value is not None:
+            raise ValidationError(field, "must map create/update/delete to durations", value)
+        value = items
+    normal: dict[str, float] = {}
+    for key, item in value.items():
+        if key not in TIMEOUT_OPERATIONS:
+            raise ValidationError(f"{field}.{key}", "is not one of create, update, delete", item)
+        if item is not None:
+            normal[key] = duration_seconds(item, field=f"{field}.{key}")
+    return normal
+
+
+def timeout_seconds(value: object, operation: str) -> float:
+    """The wait for `operation` from a (normalised) ``timeouts`` input, or the default."""
+    configured = timeouts(value) if value else {}
+    return configured.get(operation, DEFAULT_TIMEOUT_SECONDS)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,127 @@
+"""Plumbing every dynamic provider of this package shares.
+
+Providers are pickled into the Pulumi state, so they hold nothing but what `configure()` hands
+them in the provider process, and even that is dropped from the pickle (`__getstate__`).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, ResourceProvider
+
+from ._client import IonosCrClient
+from ._config import settings_from
+from ._exceptions import ValidationError, WaitTimeoutError
+from ._validation import Rule, validate_fields
+
+__all__ = [
+    "UNKNOWN",
+    "ProviderBase",
+    "check_result",
+    "contains_unknown",
+    "notice",
+    "wait_until",
+]
+
+# What the engine sends for a value not known during preview (in any field, of any type).
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+# Stack config keys read in configure(); only these are kept in the provider process.
+_CONFIG_KEYS = (
+    "ionoscr:username",
+    "ionoscr:password",
+    "ionoscr:token",
+    "ionoscr:endpoint",
+    "ionoscr:contractNumber",
+)
+
+_T = TypeVar("_T")
+
+
+def contains_unknown(value: object) -> bool:
+    if isinstance(value, str):
+        return value == UNKNOWN
+    if isinstance(value, Mapping):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+def check_result(
+    news: Mapping[str, Any],
+    rules: Mapping[str, Rule],
+    *,
+    required: Iterable[str] = (),
+    extra_failures: Iterable[ValidationError] = (),
+) -> CheckResult:
+    """Normalise `news` with `rules`; one CheckFailure per bad or missing field.
+
+    Unknown values (preview) are passed through unvalidated.
+    """
+    inputs, errors = validate_fields(news, rules, skip=contains_unknown)
+    errors.extend(extra_failures)
+    for key in required:
+        if news.get(key) is None:
+            errors.append(ValidationError(key, "is required", None))
+    failures = [CheckFailure(e.input_name, str(e)) for e in errors]
+    return CheckResult(inputs, failures)
+
+
+def notice(message: str) -> None:
+    """A line the engine shows in `pulumi up` / `preview` output (provider stderr)."""
+    print(f"pulumi-ionoscr: {message}", file=sys.stderr, flush=True)
+
+
+def wait_until(
+    fetch: Callable[[], _T],
+    *,
+    done: Callable[[_T], bool],
+    failed: Callable[[_T], str | None] = lambda _item: None,
+    timeout: float,
+    what: str,
+    first_delay: float = 0.1,
+    max_delay: float = 5.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> _T:
+    """Poll `fetch()` until `done`; starts fast and backs off to `max_delay`.
+
+    Raises as soon as `failed` names a failure, or WaitTimeoutError at the deadline.
+    """
+    deadline = time.monotonic() + timeout
+    delay = first_delay
+    while True:
+        item = fetch()
+        if done(item):
+            return item
+        failure = failed(item)
+        if failure:
+            raise WaitTimeoutError(f"{what} failed: {failure}")
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise WaitTimeoutError(f"{what} did not finish within {timeout:.0f}s")
+        sleep(min(delay, remaining))
+        delay = min(max_delay, delay * 1.6)
+
+
+class ProviderBase(ResourceProvider):
+    """Stateless base: a fresh client per call, configuration from the stack or environment."""
+
+    _stack_config: dict[str, Any]
+
+    def configure(self, req: ConfigureRequest) -> None:
+        self._stack_config = {key: req.config.get(key) for key in _CONFIG_KEYS}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Nothing on the instance belongs in the state: credentials stay in the process.
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def client(self) -> IonosCrClient:
+        return IonosCrClient(settings_from(getattr(self, "_stack_config", None)))
