@@ -39,7 +39,12 @@ def test_check_reports_every_bad_field(api_env: RunningEmulator) -> None:
         },
     )
     by_field = {f.property: f.reason for f in result.failures}
-    assert set(by_field) == {"name", "location", "garbage_collection_schedule", "api_subnet_allow_list"}
+    assert set(by_field) == {
+        "name",
+        "location",
+        "garbage_collection_schedule",
+        "api_subnet_allow_list",
+    }
     assert "Bad_Name" in by_field["name"]
     assert "xx/yyy" in by_field["location"]
     assert "not-an-ip" in by_field["api_subnet_allow_list"]

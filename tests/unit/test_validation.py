@@ -28,7 +28,8 @@ def assert_rejected(
     assert error.value.field == field
     assert error.value.value == value
     assert message.startswith(f"{field}: "), message
-    assert repr(value) in message, message
+    # Long values are shortened in messages; their start is always shown.
+    assert repr(value)[:150] in message, message
     for word in rule_words:
         assert word in message, (word, message)
 
