@@ -54,7 +54,7 @@ def test_registry_round_trip_through_provider_server(ionoscr_emulator: RunningEm
 
         outs = server.update(id_, URN, outs, changed)
         assert outs["api_subnet_allow_list"] == ["203.0.113.0/24"]
-        read_id, read_outs, read_inputs = server.read(id_, URN, outs)
+        read_id, _, read_inputs = server.read(id_, URN, outs)
         assert read_id == id_
         assert read_inputs["api_subnet_allow_list"] == ["203.0.113.0/24"]
 
