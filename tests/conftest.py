@@ -22,9 +22,7 @@ FAST_RETRY = RetryPolicy(max_attempts=8, base_delay=0.01, max_delay=0.05, deadli
 
 
 @pytest.fixture
-def api_env(
-    ionoscr_emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch
-) -> RunningEmulator:
+def api_env(ionoscr_emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch) -> RunningEmulator:
     """Environment variables pointing providers at a fresh emulator."""
     monkeypatch.setenv("IONOSCR_ENDPOINT", ionoscr_emulator.base_url)
     monkeypatch.setenv("IONOS_USERNAME", TEST_USERNAME)
