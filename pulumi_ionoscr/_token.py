@@ -1,0 +1,456 @@
+"""The `RegistryToken` resource and its dynamic provider.
+
+The API shows a token's password exactly once, in the answer to the POST that creates it. The
+provider therefore keeps the password from that answer in the outputs for good (every later read
+returns ``""``), and when that answer is lost it deletes the token it cannot use and creates it
+again rather than hand out a token without a password.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as _dt
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import (
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    UpdateResult,
+)
+
+from . import _validation as rules
+from ._client import IonosCrClient
+from ._exceptions import (
+    ApiError,
+    ConflictError,
+    IonosCrError,
+    NotFoundError,
+    TransportError,
+    ValidationError,
+)
+from ._models import Scope, Token, TokenCreate, TokenPatch
+from ._provider import ProviderBase, check_result, notice, wait_until
+from ._registry import _failed_state, _plain
+
+__all__ = ["RegistryToken", "RegistryTokenArgs", "RegistryTokenProvider", "TokenScope"]
+
+_CREATE_ATTEMPTS = 3
+
+# Inputs the provider keeps (normalised) in the state; everything else in `news` is an output.
+_INPUT_KEYS = (
+    "registry_id",
+    "name",
+    "name_prefix",
+    "scopes",
+    "expiry_date",
+    "status",
+    "rotation_triggers",
+    "adopt_existing",
+)
+# Inputs only the program knows: a read carries them over from the previous state.
+_PROGRAM_KEYS = ("name_prefix", "rotation_triggers", "adopt_existing")
+# Token names are unique per registry, so a replacement must delete the old token first.
+_REPLACE_KEYS = ("registry_id", "name", "rotation_triggers")
+_UPDATE_KEYS = ("scopes", "expiry_date", "status")
+_SECRET_OUTPUTS = ["username", "password", "docker_config_json"]
+
+
+@dataclass
+class TokenScope:
+    """What a token may do: `actions` (pull, push, delete) on the repositories `name` matches
+    (`*` for all). `type` is "repository", or "registry" to list the catalog."""
+
+    name: str
+    actions: Sequence[str]
+    type: str = "repository"
+
+
+@dataclass
+class RegistryTokenArgs:
+    """Inputs of a `RegistryToken`."""
+
+    registry_id: pulumi.Input[str]
+    name: pulumi.Input[str] | None = None
+    scopes: pulumi.Input[Sequence[TokenScope | Mapping[str, Any]]] | None = None
+    # RFC 3339 string, "YYYY-MM-DD" or an aware datetime; None never expires.
+    expiry_date: pulumi.Input[str] | _dt.date | None = None
+    status: pulumi.Input[str] | None = None
+    # Any change replaces the token, which yields a new password (rotation).
+    rotation_triggers: pulumi.Input[Mapping[str, Any]] | None = None
+    adopt_existing: bool = False
+
+
+# ---- rules and normal forms ------------------------------------------------------------------
+
+
+def _registry_id(value: object) -> str:
+    if not isinstance(value, str) or not value.strip() or "/" in value:
+        raise ValidationError("registry_id", "must be the id of a registry (Registry.id)", value)
+    return value.strip()
+
+
+def _rotation_triggers(value: object) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            "rotation_triggers", "must be a mapping such as {'quarter': '2027Q1'}", value
+        )
+    return dict(value)
+
+
+def _token_rules(olds: Mapping[str, Any]) -> dict[str, rules.Rule]:
+    def expiry(value: Any) -> str | None:
+        # An unchanged expiry that has passed since it was set must not fail check forever.
+        unchanged = rules.same_instant(value, olds.get("expiry_date"))
+        return rules.expiry_date(value, allow_past=unchanged)
+
+    return {
+        "registry_id": _registry_id,
+        "name": rules.token_name,
+        "scopes": rules.token_scopes,
+        "expiry_date": expiry,
+        "status": rules.token_status,
+        "rotation_triggers": _rotation_triggers,
+    }
+
+
+def _live_scopes(token: Token) -> list[dict[str, Any]]:
+    raw = [s.model_dump() for s in token.properties.scopes or []]
+    try:
+        return rules.token_scopes(raw)
+    except ValidationError:
+        return raw  # something our rules do not know: show it as it is (it will diff)
+
+
+def _live_expiry(token: Token) -> str | None:
+    value = token.properties.expiry_date
+    try:
+        return rules.expiry_date(value, allow_past=True)
+    except ValidationError:
+        return value
+
+
+def _live_inputs(token: Token, registry_id: str, previous: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs that describe `token` as it is, keeping what only the program knows."""
+    return {
+        **{k: previous[k] for k in _PROGRAM_KEYS if k in previous},
+        "registry_id": registry_id,
+        "name": token.properties.name,
+        "scopes": _live_scopes(token),
+        "expiry_date": _live_expiry(token),
+        "status": token.properties.status.lower(),
+    }
+
+
+def docker_config_json(hostname: str, username: str, password: str) -> str:
+    """A `kubernetes.io/dockerconfigjson` / `~/.docker/config.json` document for one registry."""
+    auth = base64.b64encode(f"{username}:{password}".encode()).decode()
+    entry = {"username": username, "password": password, "auth": auth}
+    return json.dumps({"auths": {hostname: entry}})
+
+
+def _outputs(
+    token: Token,
+    registry_id: str,
+    props: Mapping[str, Any],
+    *,
+    password: str,
+    hostname: str,
+) -> dict[str, Any]:
+    username = token.properties.credentials.username or token.properties.name
+    if not password:
+        docker_config = ""  # credentials without a password would only fail later, obscurely
+    elif hostname:
+        docker_config = docker_config_json(hostname, username, password)
+    else:
+        docker_config = str(props.get("docker_config_json") or "")
+    return {
+        **_live_inputs(token, registry_id, props),
+        "token_id": token.id,
+        "username": username,
+        "password": password,
+        "docker_config_json": docker_config,
+    }
+
+
+def _split_id(id_: str) -> tuple[str, str]:
+    registry_id, _, token_id = id_.partition("/")
+    if not registry_id or not token_id:
+        raise IonosCrError(
+            f"RegistryToken id {id_!r} is not of the form '<registry id>/<token id>'"
+        )
+    return registry_id, token_id
+
+
+def _scopes_body(scopes: Sequence[Mapping[str, Any]]) -> list[Scope]:
+    return [Scope(name=s["name"], type=s["type"], actions=list(s["actions"])) for s in scopes]
+
+
+def _create_spec(props: Mapping[str, Any]) -> TokenCreate:
+    spec = TokenCreate(name=props["name"], status=props.get("status") or "enabled")
+    if props.get("expiry_date") is not None:
+        spec.expiry_date = props["expiry_date"]
+    if props.get("scopes"):
+        spec.scopes = _scopes_body(props["scopes"])
+    return spec
+
+
+def _patch_for(olds: Mapping[str, Any], news: Mapping[str, Any]) -> TokenPatch:
+    """Only what changed; a removed expiry is sent as null (never expires), no scopes as []."""
+    patch = TokenPatch()
+    if _field_changed("status", olds, news):
+        patch.status = news.get("status") or "enabled"
+    if _field_changed("expiry_date", olds, news):
+        patch.expiry_date = news.get("expiry_date")
+    if _field_changed("scopes", olds, news):
+        patch.scopes = _scopes_body(news.get("scopes") or [])
+    return patch
+
+
+def _field_changed(key: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+    old, new = olds.get(key), news.get(key)
+    if key == "expiry_date":
+        return not rules.same_instant(old, new)
+    if key == "scopes":
+        return bool(_comparable_scopes(old) != _comparable_scopes(new))
+    if key == "status":
+        return bool((old or "enabled") != (new or "enabled"))
+    return bool((old or None) != (new or None))  # rotation_triggers: None and {} are the same
+
+
+def _comparable_scopes(value: Any) -> Any:
+    try:
+        return rules.token_scopes(value or [])
+    except ValidationError:
+        return value  # an unknown (preview) or foreign value: compared as it is
+
+
+def _name_taken(name: str, registry_id: str) -> IonosCrError:
+    return IonosCrError(
+        f"a token named {name!r} already exists in registry {registry_id} (HTTP 409 Conflict: "
+        "token names are unique per registry). Choose another name, or set adopt_existing=True "
+        "to take over the existing token (its password cannot be recovered: change "
+        "rotation_triggers afterwards to get a new one)."
+    )
+
+
+def _find_by_name(client: IonosCrClient, registry_id: str, name: str) -> Token | None:
+    return next((t for t in client.list_tokens(registry_id) if t.properties.name == name), None)
+
+
+def _delete_quietly(client: IonosCrClient, registry_id: str, token_id: str) -> None:
+    with contextlib.suppress(NotFoundError):  # already gone is what we wanted
+        client.delete_token(registry_id, token_id)
+
+
+class RegistryTokenProvider(ProviderBase):
+    """Create, read, diff, update and delete tokens of IONOS container registries."""
+
+    # ---- check / diff (no API calls) ----------------------------------------------------------
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        news = {k: _plain(news[k]) for k in _INPUT_KEYS if k in news}
+        if isinstance(news.get("scopes"), list | tuple):
+            news["scopes"] = [_plain(s) for s in news["scopes"]]
+        if news.get("name") is None and news.get("name_prefix"):
+            news["name"] = self._derived_name(_olds, news["name_prefix"])
+        result = check_result(news, _token_rules(_olds), required=("registry_id", "name"))
+        # Normal forms of "not given": what the API does when the field is left out.
+        if result.inputs.get("scopes") is None:
+            result.inputs["scopes"] = []
+        if result.inputs.get("status") is None:
+            result.inputs["status"] = "enabled"
+        return result
+
+    @staticmethod
+    def _derived_name(olds: Mapping[str, Any], prefix: str) -> str:
+        # Generated once: later runs keep the name the first check chose.
+        if olds.get("name_prefix") == prefix and olds.get("name"):
+            return str(olds["name"])
+        return rules.derive_token_name(prefix, rules.random_suffix())
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        replaces = [k for k in _REPLACE_KEYS if _field_changed(k, olds, news)]
+        changed = [k for k in _UPDATE_KEYS if _field_changed(k, olds, news)]
+        return DiffResult(
+            changes=bool(replaces or changed),
+            replaces=replaces,
+            stables=["token_id", "registry_id", "name", "username"],
+            delete_before_replace=True,
+        )
+
+    # ---- create -------------------------------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        registry_id = props["registry_id"]
+        with self.client() as client:
+            if props.get("adopt_existing"):
+                token, password = self._adopt(client, props)
+            else:
+                token = self._post(client, props)
+                # The create answer is the only place the password is ever shown.
+                password = token.properties.credentials.password
+            hostname = self._hostname(client, registry_id, wait=True)
+        outs = _outputs(token, registry_id, props, password=password or "", hostname=hostname)
+        return CreateResult(f"{registry_id}/{token.id}", outs)
+
+    def _post(self, client: IonosCrClient, props: Mapping[str, Any]) -> Token:
+        registry_id, name = props["registry_id"], props["name"]
+        # Asked before the POST, so a token of this name found after a lost answer is ours.
+        if _find_by_name(client, registry_id, name) is not None:
+            raise _name_taken(name, registry_id)
+        spec = _create_spec(props)
+        for attempt in range(1, _CREATE_ATTEMPTS + 1):
+            try:
+                return client.create_token(registry_id, spec)
+            except ConflictError:
+                raise _name_taken(name, registry_id) from None
+            except (ApiError, TransportError) as error:
+                if not error.may_have_committed:
+                    raise
+                # The password was in the lost answer: a token created by it is useless, so
+                # delete it (also on the last attempt: no orphan to block the next run).
+                found = _find_by_name(client, registry_id, name)
+                if found is not None:
+                    _delete_quietly(client, registry_id, found.id)
+                if attempt == _CREATE_ATTEMPTS:
+                    raise IonosCrError(
+                        f"creating token {name!r} failed {attempt} times without an answer "
+                        f"({error}); no token was left behind, run the update again"
+                    ) from None
+                notice(f"token {name}: create answer was lost; creating it again")
+        raise AssertionError("unreachable")
+
+    def _adopt(self, client: IonosCrClient, props: Mapping[str, Any]) -> tuple[Token, str | None]:
+        found = _find_by_name(client, props["registry_id"], props["name"])
+        if found is None:
+            token = self._post(client, props)
+            return token, token.properties.credentials.password
+        notice(
+            f"token {props['name']}: adopted existing token {found.id}; its password cannot be "
+            "recovered, so the password and docker_config_json outputs are empty. Change "
+            "rotation_triggers to replace the token and get a password."
+        )
+        patch = _patch_for(_live_inputs(found, props["registry_id"], props), props)
+        if patch.body():
+            found = client.patch_token(props["registry_id"], found.id, patch)
+        return found, None
+
+    def _hostname(self, client: IonosCrClient, registry_id: str, *, wait: bool) -> str:
+        """The registry's hostname; "" while it is still being set up, unless `wait`."""
+        if not wait:
+            return client.get_registry(registry_id).properties.hostname
+        registry = wait_until(
+            lambda: client.get_registry(registry_id),
+            done=lambda reg: bool(reg.properties.hostname),
+            failed=_failed_state,
+            timeout=rules.DEFAULT_TIMEOUT_SECONDS,
+            what=f"waiting for the hostname of registry {registry_id}",
+        )
+        return registry.properties.hostname
+
+    # ---- read / update / delete ---------------------------------------------------------------
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        registry_id, token_id = _split_id(id_)
+        with self.client() as client:
+            try:
+                token = client.get_token(registry_id, token_id)
+                hostname = self._hostname(client, registry_id, wait=False)
+            except NotFoundError:
+                return ReadResult(None, {})
+        # The API answers "" for the password now: the one from create stays.
+        password = str(props.get("password") or "")
+        outs = _outputs(token, registry_id, props, password=password, hostname=hostname)
+        return ReadResult(id_, outs, _live_inputs(token, registry_id, props))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        registry_id, token_id = _split_id(id_)
+        with self.client() as client:
+            patch = _patch_for(olds, news)
+            if patch.body():
+                token = client.patch_token(registry_id, token_id, patch)
+            else:
+                token = client.get_token(registry_id, token_id)
+            hostname = self._hostname(client, registry_id, wait=False)
+        password = str(olds.get("password") or "")
+        props = {**news, "docker_config_json": olds.get("docker_config_json")}
+        return UpdateResult(
+            _outputs(token, registry_id, props, password=password, hostname=hostname)
+        )
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        registry_id, token_id = _split_id(id_)
+        with self.client() as client:
+            _delete_quietly(client, registry_id, token_id)
+
+
+def _plain_input(key: str, value: Any) -> Any:
+    """Dataclasses and datetimes become what the engine can carry."""
+    if key == "scopes" and isinstance(value, list | tuple):
+        return [_plain(s) for s in value]
+    if key == "expiry_date" and isinstance(value, _dt.date):
+        return value.isoformat()  # a naive datetime then fails check with a clear message
+    return _plain(value)
+
+
+class RegistryToken(Resource, module="ionoscr", name="RegistryToken"):
+    """Credentials for one IONOS container registry, scoped to repositories and actions.
+
+    `RegistryToken(resource_name, args=RegistryTokenArgs(...), opts=...)` or with the inputs as
+    keyword arguments. When `name` is omitted a valid one is derived from `resource_name` plus
+    a random suffix, chosen once and kept. `password` is known only to the run that created the
+    token and is kept in the (encrypted) state; `username`, `password` and `docker_config_json`
+    are secrets. Change `rotation_triggers` to replace the token and get a new password.
+    """
+
+    token_id: pulumi.Output[str]
+    registry_id: pulumi.Output[str]
+    name: pulumi.Output[str]
+    username: pulumi.Output[str]
+    password: pulumi.Output[str]
+    docker_config_json: pulumi.Output[str]
+    scopes: pulumi.Output[list[dict[str, Any]]]
+    expiry_date: pulumi.Output[str | None]
+    status: pulumi.Output[str]
+    rotation_triggers: pulumi.Output[dict[str, Any] | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: RegistryTokenArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if args is None:
+            args = RegistryTokenArgs(**kwargs)
+        elif kwargs:
+            raise TypeError("pass either args=RegistryTokenArgs(...) or keyword inputs, not both")
+        props: dict[str, Any] = {k: _plain_input(k, v) for k, v in vars(args).items()}
+        if args.name is None:
+            props["name_prefix"] = resource_name
+        for output in ("token_id", "username", "password", "docker_config_json"):
+            props[output] = None
+        secret = pulumi.ResourceOptions(additional_secret_outputs=_SECRET_OUTPUTS)
+        super().__init__(
+            RegistryTokenProvider(),
+            resource_name,
+            props,
+            pulumi.ResourceOptions.merge(opts, secret),
+        )
+
+    @staticmethod
+    def get(
+        resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
+    ) -> RegistryToken:
+        """Look up an existing token by `<registry id>/<token id>` (read-only in this program;
+        its password output is empty)."""
+        merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
+        return RegistryToken(resource_name, RegistryTokenArgs(registry_id=""), merged)
