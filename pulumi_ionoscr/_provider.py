@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
+import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, ResourceProvider
 
 from ._client import IonosCrClient
@@ -24,7 +25,9 @@ __all__ = [
     "check_result",
     "contains_unknown",
     "notice",
+    "resource_args",
     "wait_until",
+    "with_secret_outputs",
 ]
 
 # What the engine sends for a value not known during preview (in any field, of any type).
@@ -40,6 +43,7 @@ _CONFIG_KEYS = (
 )
 
 _T = TypeVar("_T")
+_A = TypeVar("_A")
 
 
 def contains_unknown(value: object) -> bool:
@@ -70,6 +74,26 @@ def check_result(
             errors.append(ValidationError(key, "is required", None))
     failures = [CheckFailure(e.input_name, str(e)) for e in errors]
     return CheckResult(inputs, failures)
+
+
+def resource_args(args_type: Callable[..., _A], args: _A | None, kwargs: Mapping[str, Any]) -> _A:
+    """A resource's inputs, given either as `args=XArgs(...)` or as keyword arguments."""
+    if args is None:
+        return args_type(**kwargs)
+    if kwargs:
+        name = getattr(args_type, "__name__", "Args")
+        raise TypeError(f"pass either args={name}(...) or keyword inputs, not both")
+    return args
+
+
+def with_secret_outputs(
+    opts: pulumi.ResourceOptions | None, names: list[str]
+) -> pulumi.ResourceOptions:
+    """The user's options plus outputs the engine must keep secret (a provider cannot mark
+    them itself: it answers acceptSecrets=False)."""
+    return pulumi.ResourceOptions.merge(
+        opts, pulumi.ResourceOptions(additional_secret_outputs=names)
+    )
 
 
 def notice(message: str) -> None:

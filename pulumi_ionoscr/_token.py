@@ -37,7 +37,14 @@ from ._exceptions import (
     ValidationError,
 )
 from ._models import Scope, Token, TokenCreate, TokenPatch
-from ._provider import ProviderBase, check_result, notice, wait_until
+from ._provider import (
+    ProviderBase,
+    check_result,
+    notice,
+    resource_args,
+    wait_until,
+    with_secret_outputs,
+)
 from ._registry import _failed_state, _plain
 
 __all__ = ["RegistryToken", "RegistryTokenArgs", "RegistryTokenProvider", "TokenScope"]
@@ -310,10 +317,12 @@ class RegistryTokenProvider(ProviderBase):
         for attempt in range(1, _CREATE_ATTEMPTS + 1):
             try:
                 return client.create_token(registry_id, spec)
-            except ConflictError:
-                raise _name_taken(name, registry_id) from None
             except (ApiError, TransportError) as error:
-                if not error.may_have_committed:
+                # After a lost answer of ours, a 409 means that attempt committed after all.
+                conflict = isinstance(error, ConflictError)
+                if conflict and attempt == 1:
+                    raise _name_taken(name, registry_id) from None
+                if not (error.may_have_committed or conflict):
                     raise
                 # The password was in the lost answer: a token created by it is useless, so
                 # delete it (also on the last attempt: no orphan to block the next run).
@@ -429,22 +438,13 @@ class RegistryToken(Resource, module="ionoscr", name="RegistryToken"):
         opts: pulumi.ResourceOptions | None = None,
         **kwargs: Any,
     ) -> None:
-        if args is None:
-            args = RegistryTokenArgs(**kwargs)
-        elif kwargs:
-            raise TypeError("pass either args=RegistryTokenArgs(...) or keyword inputs, not both")
+        args = resource_args(RegistryTokenArgs, args, kwargs)
         props: dict[str, Any] = {k: _plain_input(k, v) for k, v in vars(args).items()}
         if args.name is None:
             props["name_prefix"] = resource_name
-        for output in ("token_id", "username", "password", "docker_config_json"):
-            props[output] = None
-        secret = pulumi.ResourceOptions(additional_secret_outputs=_SECRET_OUTPUTS)
-        super().__init__(
-            RegistryTokenProvider(),
-            resource_name,
-            props,
-            pulumi.ResourceOptions.merge(opts, secret),
-        )
+        props.update(dict.fromkeys(("token_id", "username", "password", "docker_config_json")))
+        opts = with_secret_outputs(opts, _SECRET_OUTPUTS)
+        super().__init__(RegistryTokenProvider(), resource_name, props, opts)
 
     @staticmethod
     def get(

@@ -201,24 +201,29 @@ def test_conflict_from_the_post_is_the_same_clear_error(
         make(registry_id)
 
 
-def _seed_losing_only_the_first_post() -> int:
+def _seed_losing_only_the_first_post(posts: int = 2) -> int:
+    """A fault seed under which the first of `posts` token POSTs loses its answer."""
     for seed in range(1000):
         injector = FaultInjector(FaultConfig(lost_response_rate=0.5, seed=seed))
-        first, second = (injector.decide("POST", "/tokens").lost_mode for _ in range(2))
-        if first and not second:
+        lost = [injector.decide("POST", "/tokens").lost_mode for _ in range(posts)]
+        if lost[0] and not any(lost[1:]):
             return seed
     raise AssertionError("no seed found")
+
+
+def lose_first_token_post(api_env: RunningEmulator, posts: int = 2) -> None:
+    api_env.admin.set_faults(
+        lost_response_rate=0.5,
+        seed=_seed_losing_only_the_first_post(posts),
+        methods=["POST"],
+        path_pattern=r"/tokens$",
+    )
 
 
 def test_lost_create_answer_leaves_one_token_with_a_known_password(
     api_env: RunningEmulator, registry_id: str
 ) -> None:
-    api_env.admin.set_faults(
-        lost_response_rate=0.5,
-        seed=_seed_losing_only_the_first_post(),
-        methods=["POST"],
-        path_pattern=r"/tokens$",
-    )
+    lose_first_token_post(api_env)
     _, _, outs = make(registry_id)
     [live] = live_tokens(api_env)
     assert live["id"] == outs["token_id"]
@@ -230,6 +235,29 @@ def test_lost_create_answer_leaves_one_token_with_a_known_password(
         ("POST", None),
     ]
     assert str(calls[1][1]).startswith("lost:")
+
+
+def test_lost_answer_whose_token_shows_up_late_is_still_recreated(
+    api_env: RunningEmulator, registry_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The look-up after the lost answer misses the new token; the retry's 409 reveals it."""
+    from pulumi_ionoscr import _token
+
+    real = _token._find_by_name
+    calls: list[str] = []
+
+    def not_yet_visible(*args: Any) -> Any:
+        calls.append("find")
+        return None if len(calls) == 2 else real(*args)
+
+    monkeypatch.setattr(_token, "_find_by_name", not_yet_visible)
+    lose_first_token_post(api_env, posts=3)
+    _, _, outs = make(registry_id)
+    [live] = live_tokens(api_env)
+    assert live["id"] == outs["token_id"]
+    assert issued_to(api_env, registry_id, outs["token_id"], outs["password"])
+    statuses = [r["status"] for r in api_env.admin.requests() if r["method"] == "POST"]
+    assert 409 in statuses and statuses[-1] == 201
 
 
 def test_every_create_answer_lost_leaves_no_token(
