@@ -8,6 +8,7 @@ import hashlib
 import json
 from typing import Any
 
+import httpx
 import pytest
 
 from pulumi_ionoscr._client import IonosCrClient
@@ -343,3 +344,24 @@ def test_read_by_id_alone_finds_the_token(api_env: RunningEmulator, registry_id:
     assert found.outs["password"] == "" and found.outs["registry_id"] == registry_id
     with pytest.raises(IonosCrError, match="not of the form"):
         RegistryTokenProvider().read(outs["token_id"], {})
+
+
+def test_docker_credentials_log_in_to_the_data_plane_until_disabled(
+    api_env: RunningEmulator, registry_id: str
+) -> None:
+    """The `auth` of docker_config_json is what `docker login` would send to the registry."""
+    provider = RegistryTokenProvider()
+    inputs, id_, outs = make(registry_id)
+    [entry] = json.loads(outs["docker_config_json"])["auths"].values()
+
+    def login(auth: str) -> int:
+        url = f"{api_env.origin}/v2/"
+        return httpx.get(url, headers={"Authorization": f"Basic {auth}"}).status_code
+
+    if login(entry["auth"]) == 404:
+        pytest.skip("the emulator serves no OCI data plane")
+    assert login(entry["auth"]) == 200
+    wrong = base64.b64encode(f"{outs['username']}:not-the-password".encode()).decode()
+    assert login(wrong) == 401
+    provider.update(id_, outs, {**inputs, "status": "disabled"})
+    assert login(entry["auth"]) == 401
