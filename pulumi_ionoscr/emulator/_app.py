@@ -30,6 +30,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ._faults import FaultConfig, FaultConfigError, FaultInjector
+from ._oci import TOKEN_PATH, oci_routes
+from ._oci_state import Distribution
 from ._options import EmulatorOptions
 from ._state import (
     Actor,
@@ -89,6 +91,7 @@ class Emulator:
             duplicate_name_status=options.duplicate_name_status,
         )
         self.faults = FaultInjector(copy.deepcopy(options.faults))
+        self.distribution = Distribution(self.backend)
         self.requests: list[dict[str, Any]] = []
         self.store: StateStore | None = None
         if options.state_file:
@@ -98,6 +101,8 @@ class Emulator:
     def reset(self) -> None:
         """Empty state and request log; timing and faults back to the startup options."""
         self.backend.reset()
+        self.distribution.uploads.clear()
+        self.distribution.bearers.clear()
         self.backend.timing = copy.deepcopy(self.options.timing)
         self.faults.configure(copy.deepcopy(self.options.faults))
         self.requests.clear()
@@ -891,7 +896,7 @@ class EmulatorMiddleware:
         raw_path = (scope.get("raw_path") or path.encode()).decode("latin-1").split("?", 1)[0]
         query = scope.get("query_string", b"").decode("latin-1")
         started = time.perf_counter()
-        data_plane = path == "/v2" or path.startswith("/v2/")
+        data_plane = path == "/v2" or path.startswith("/v2/") or path == TOKEN_PATH
         decision = self.emu.faults.decide(method, raw_path, data_plane=data_plane)
         status = {"code": 0}
 
@@ -986,6 +991,7 @@ def build_app(emu: Emulator) -> ASGIApp:
 
     routes: list[Any] = admin_routes(emu)
     routes.append(Route(API_PREFIX + "/{path:path}", api_endpoint, methods=all_methods))
+    routes.extend(oci_routes(emu.distribution))
     routes.append(Route("/{path:path}", not_api, methods=all_methods))
     app = Starlette(routes=routes)
     return EmulatorMiddleware(app, emu)

@@ -650,7 +650,34 @@ class Backend:
 
     def _remove(self, reg: Registry) -> None:
         self.registries.pop(reg.id, None)
+        self.gc_blobs()
         self._changed()
+
+    def gc_blobs(self) -> None:
+        """Forget blobs no repository of any registry references any more."""
+        used = {
+            d
+            for r in self.registries.values()
+            for repo in r.repositories.values()
+            for d in repo.blobs
+        }
+        for digest in [d for d in self.blobs if d not in used]:
+            del self.blobs[digest]
+
+    def find_token_by_credentials(
+        self, username: str, password: str
+    ) -> tuple[Registry, Token] | None:
+        """The token (and its registry) with these data-plane credentials, if any.
+
+        Token names are unique per registry only; the password tells registries apart.
+        """
+        digest = _hash_password(password)
+        with self.lock:
+            for reg in self.registries.values():
+                for tok in reg.tokens.values():
+                    if tok.name == username and secrets.compare_digest(tok.password_hash, digest):
+                        return reg, tok
+        return None
 
     def tick(self) -> None:
         """Complete the transitions whose time has come (time-driven, no read counted)."""
@@ -1240,7 +1267,8 @@ class Backend:
             reg = self._find(actor, registry_id)
             repo = self._find_repo(reg, name)
             del reg.repositories[repo.name]
-            self._recount_storage(reg)
+            self.gc_blobs()
+            self.recount_storage(reg)
             self._changed()
 
     def list_artifacts(
@@ -1381,11 +1409,11 @@ class Backend:
                 repo.last_severity = sev
             if "pullCount" in obj:
                 repo.pull_count = _int_field(obj["pullCount"], "pullCount")
-            self._recount_storage(reg)
+            self.recount_storage(reg)
             self._changed()
             return repo
 
-    def _recount_storage(self, reg: Registry) -> None:
+    def recount_storage(self, reg: Registry) -> None:
         digests: set[str] = set()
         total = 0
         for repo in reg.repositories.values():

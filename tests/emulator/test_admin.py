@@ -147,9 +147,17 @@ def test_invalid_fault_config_is_refused(ionoscr_emulator: RunningEmulator) -> N
 
 
 def _outcomes(seed: int) -> list[int]:
-    with run_emulator(
-        faults={"error_rate": 0.5, "lost_response_rate": 0.2, "lost_modes": ["503"], "seed": seed}
-    ) as emu, httpx.Client(base_url=emu.base_url, auth=AUTH) as c:
+    with (
+        run_emulator(
+            faults={
+                "error_rate": 0.5,
+                "lost_response_rate": 0.2,
+                "lost_modes": ["503"],
+                "seed": seed,
+            }
+        ) as emu,
+        httpx.Client(base_url=emu.base_url, auth=AUTH) as c,
+    ):
         return [c.get("/locations").status_code for _ in range(30)]
 
 
