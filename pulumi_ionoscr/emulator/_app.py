@@ -504,6 +504,12 @@ class Api:
             return await handler(self, Ctx(request, actor, params, base))
         except ApiProblem as problem:
             return problem_response(problem, head=head)
+        except Exception:  # an emulator bug: still answer in the API's error format
+            log.exception("emulator error on %s %s", request.method, raw_path)
+            return problem_response(
+                ApiProblem(500, "internal-error", "internal emulator error (a bug: please report)"),
+                head=head,
+            )
 
     # -- locations and names -------------------------------------------------------------------
 

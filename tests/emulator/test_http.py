@@ -335,3 +335,77 @@ def test_repositories_and_artifacts(ionoscr_emulator: RunningEmulator, api: http
     assert_error(api.get(f"/registries/{rid}/repositories/team%2Fapp/artifacts"), 404)
     assert [r["id"] for r in api.get(f"/registries/{rid}/repositories").json()["items"]] == ["base"]
     assert_error(api.get("/vulnerabilities/CVE-2020-1234"), 404)
+
+
+GARBAGE_BODIES: list[Any] = [
+    None,
+    0,
+    "text",
+    [],
+    [{}],
+    {"properties": None},
+    {"properties": []},
+    {"properties": {"name": None, "location": None}},
+    {"properties": {"name": "abc", "location": "de/fra", "garbageCollectionSchedule": []}},
+    {
+        "properties": {
+            "name": "abc",
+            "location": "de/fra",
+            "garbageCollectionSchedule": {"days": [1, None], "time": 5},
+        }
+    },
+    {"properties": {"name": "abc", "location": "de/fra", "apiSubnetAllowList": [None, 1]}},
+    {"properties": {"name": "abc", "location": "de/fra", "features": {"vulnerabilityScanning": 1}}},
+    {"properties": {"name": "abc", "scopes": "all", "expiryDate": 12, "status": True}},
+    {"properties": {"name": "abc", "scopes": [None], "expiryDate": "2030-13-45T99:00:00Z"}},
+    {"properties": {"name": "abc", "scopes": [{"name": 1, "type": [], "actions": "pull"}]}},
+    {"status": None, "expiryDate": [], "scopes": {}},
+    {"garbageCollectionSchedule": "weekly", "features": [], "apiSubnetAllowList": {}},
+    {"apiSubnetAllowList": ["10.0.0.0/33"]},
+]
+
+
+def test_garbage_never_gives_a_5xx(api: httpx.Client) -> None:
+    rid = create(api)["id"]
+    tid = api.post(f"/registries/{rid}/tokens", json={"properties": {"name": "tok"}}).json()["id"]
+    targets = [
+        ("POST", "/registries"),
+        ("PUT", f"/registries/{rid}"),
+        ("PATCH", f"/registries/{rid}"),
+        ("POST", f"/registries/{rid}/tokens"),
+        ("PUT", f"/registries/{rid}/tokens/{tid}"),
+        ("PATCH", f"/registries/{rid}/tokens/{tid}"),
+    ]
+    for method, path in targets:
+        for body in GARBAGE_BODIES:
+            r = api.request(method, path, json=body)
+            assert 400 <= r.status_code < 500, (method, path, body, r.text)
+            assert r.json()["httpStatus"] == r.status_code
+        for raw in (b"\xff\xfe", b"[1,", b"NaN", b"{}" * 3):
+            r = api.request(method, path, content=raw)
+            assert 400 <= r.status_code < 500, (method, path, raw, r.text)
+    for params in (
+        {"limit": "0"},
+        {"limit": "-1"},
+        {"limit": "1.5"},
+        {"pagination.token": "x"},
+        {"offset": "a"},
+        {"orderBy": "nope"},
+    ):
+        for path in (
+            "/registries",
+            f"/registries/{rid}/tokens",
+            f"/registries/{rid}/repositories",
+            f"/registries/{rid}/artifacts",
+        ):
+            r = api.get(path, params=params)
+            assert r.status_code < 500, (path, params, r.text)
+    for path in (
+        "/registries/%zz",
+        f"/registries/{rid}/tokens/%00",
+        "/names/%ff",
+        f"/registries/{rid}/repositories/%2F%2F",
+        f"/registries/{rid}/repositories/a/b/c/d",
+    ):
+        r = api.get(path)
+        assert r.status_code < 500, (path, r.text)
