@@ -22,7 +22,13 @@ from ._client import IonosCrClient
 from ._exceptions import IonosCrError, NotFoundError, ValidationError
 from ._models import Registry as RegistryModel
 from ._models import RepositoryMetadata
-from ._provider import ProviderBase, check_result, notice
+from ._provider import (
+    ProviderBase,
+    check_result,
+    notice,
+    resource_args,
+    with_secret_outputs,
+)
 
 __all__ = ["Repository", "RepositoryArgs", "RepositoryProvider", "repository_id"]
 
@@ -194,19 +200,11 @@ class Repository(Resource, module="ionoscr", name="Repository"):
         opts: pulumi.ResourceOptions | None = None,
         **kwargs: Any,
     ) -> None:
-        if args is None:
-            args = RepositoryArgs(**kwargs)
-        elif kwargs:
-            raise TypeError("pass either args=RepositoryArgs(...) or keyword inputs, not both")
+        args = resource_args(RepositoryArgs, args, kwargs)
         props: dict[str, Any] = {**vars(args), **dict.fromkeys(_OUTPUT_KEYS)}
         # The url carries the registry hostname, which the Registry resource keeps secret.
-        secret = pulumi.ResourceOptions(additional_secret_outputs=["url"])
-        super().__init__(
-            RepositoryProvider(),
-            resource_name,
-            props,
-            pulumi.ResourceOptions.merge(opts, secret),
-        )
+        secret_opts = with_secret_outputs(opts, ["url"])
+        super().__init__(RepositoryProvider(), resource_name, props, secret_opts)
 
     @staticmethod
     def get(
