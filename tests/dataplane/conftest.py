@@ -22,8 +22,9 @@ from ._oras import Registry
 
 @pytest.fixture(autouse=True)
 def _oras_without_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    # oras retries a refused login five times, sleeping 3 s up to 83 s in between; a refusal
-    # is what several tests expect, so the waiting is skipped (the attempts still happen).
+    # A 403 without a WWW-Authenticate challenge (what the emulator answers to a scope denial)
+    # makes oras retry five times, sleeping 3 s up to 83 s (131 s in all); several tests expect
+    # such a denial, so only the waiting is skipped: the attempts still happen.
     monkeypatch.setattr(oras.decorator, "time", types.SimpleNamespace(sleep=lambda _s: None))
 
 
