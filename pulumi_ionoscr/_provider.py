@@ -17,13 +17,14 @@ from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, Resource
 from ._client import IonosCrClient
 from ._config import settings_from
 from ._exceptions import ValidationError, WaitTimeoutError
-from ._validation import Rule, validate_fields
+from ._validation import Rule, random_suffix, validate_fields
 
 __all__ = [
     "UNKNOWN",
     "ProviderBase",
     "check_result",
     "contains_unknown",
+    "derived_name",
     "notice",
     "resource_args",
     "wait_until",
@@ -74,6 +75,14 @@ def check_result(
             errors.append(ValidationError(key, "is required", None))
     failures = [CheckFailure(e.input_name, str(e)) for e in errors]
     return CheckResult(inputs, failures)
+
+
+def derived_name(olds: Mapping[str, Any], prefix: str, derive: Callable[[str, str], str]) -> str:
+    """The name `derive(prefix, random suffix)` makes, generated once: later checks keep the
+    name the first check chose (it is in `olds`) for as long as the prefix stays the same."""
+    if olds.get("name_prefix") == prefix and olds.get("name"):
+        return str(olds["name"])
+    return derive(prefix, random_suffix())
 
 
 def resource_args(args_type: Callable[..., _A], args: _A | None, kwargs: Mapping[str, Any]) -> _A:

@@ -40,6 +40,7 @@ from ._models import Scope, Token, TokenCreate, TokenPatch
 from ._provider import (
     ProviderBase,
     check_result,
+    derived_name,
     notice,
     resource_args,
     wait_until,
@@ -267,7 +268,7 @@ class RegistryTokenProvider(ProviderBase):
         if isinstance(news.get("scopes"), list | tuple):
             news["scopes"] = [_plain(s) for s in news["scopes"]]
         if news.get("name") is None and news.get("name_prefix"):
-            news["name"] = self._derived_name(_olds, news["name_prefix"])
+            news["name"] = derived_name(_olds, news["name_prefix"], rules.derive_token_name)
         result = check_result(news, _token_rules(_olds), required=("registry_id", "name"))
         # Normal forms of "not given": what the API does when the field is left out.
         if result.inputs.get("scopes") is None:
@@ -275,13 +276,6 @@ class RegistryTokenProvider(ProviderBase):
         if result.inputs.get("status") is None:
             result.inputs["status"] = "enabled"
         return result
-
-    @staticmethod
-    def _derived_name(olds: Mapping[str, Any], prefix: str) -> str:
-        # Generated once: later runs keep the name the first check chose.
-        if olds.get("name_prefix") == prefix and olds.get("name"):
-            return str(olds["name"])
-        return rules.derive_token_name(prefix, rules.random_suffix())
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         replaces = [k for k in _REPLACE_KEYS if _field_changed(k, olds, news)]

@@ -19,6 +19,8 @@ from pulumi_ionoscr._token import (
     docker_config_json,
 )
 
+from ..program.test_registry_program import RecordingMocks
+
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 OLDS: dict[str, Any] = {
     "registry_id": "r1",
@@ -75,18 +77,6 @@ def test_resource_id_names_registry_and_token() -> None:
         RegistryTokenProvider().delete("just-a-token-id", {})
 
 
-class RecordingMocks(pulumi.runtime.Mocks):
-    def __init__(self) -> None:
-        self.resources: list[pulumi.runtime.MockResourceArgs] = []
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.resources.append(args)
-        return "r1/t1", {**args.inputs, "password": "from-create"}
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
-        return {}, []
-
-
 @pytest.fixture
 def mocks() -> RecordingMocks:
     recorder = RecordingMocks()
@@ -112,9 +102,9 @@ def test_program_sends_type_token_and_plain_inputs(mocks: RecordingMocks) -> Any
             {"name": "app", "actions": ["pull", "push"], "type": "repository"}
         ]
         assert args.inputs["expiry_date"] == "2030-01-01T00:00:00+00:00"
-        assert values == ["r1/t1", "from-create"]
+        assert values == ["ci-id"]
 
-    return pulumi.Output.all(token.id, token.password).apply(verify)
+    return pulumi.Output.all(token.id).apply(verify)
 
 
 def test_credentials_are_declared_secret(monkeypatch: pytest.MonkeyPatch) -> None:
