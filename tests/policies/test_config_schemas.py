@@ -138,3 +138,21 @@ def test_defaults_are_not_shared_between_calls():
     first["allowedLocations"].append("xx/yyy")
     again = config_with_defaults(policy.name, policy.config_schema, None)
     assert "xx/yyy" not in again["allowedLocations"]
+
+
+def test_the_documented_policy_pack_config_is_valid():
+    import json
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "policies.md").read_text()
+    [block] = re.findall(r"```json\n(.*?)```", text, flags=re.S)
+    config = json.loads(block)
+    assert set(config) <= set(BY_NAME)
+    for name, entry in config.items():
+        schema = cli_schema(BY_NAME[name])
+        if isinstance(entry, str):
+            jsonschema.validate({"enforcementLevel": entry}, schema)
+            continue
+        jsonschema.validate(entry, schema)
+        config_with_defaults(name, BY_NAME[name].config_schema, entry)
