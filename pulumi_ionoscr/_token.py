@@ -83,15 +83,24 @@ class TokenScope:
 
 @dataclass
 class RegistryTokenArgs:
-    """Inputs of a `RegistryToken`."""
+    """Inputs of a `RegistryToken`.
+
+    * `registry_id`: the registry (`Registry.id`); changing it replaces the token.
+    * `name`: unique in the registry, also the username; derived from the resource name when
+      omitted. Changing it replaces the token.
+    * `scopes`: `TokenScope`s or `{name, actions, type}` mappings; order does not matter.
+    * `expiry_date`: RFC 3339 string, `YYYY-MM-DD` or an aware datetime; None never expires.
+    * `status`: "enabled" (default) or "disabled".
+    * `rotation_triggers`: any change replaces the token, which yields a new password.
+    * `adopt_existing`: take over a token of this name that already exists instead of failing.
+      Its password cannot be recovered, so `password` stays empty until the next rotation.
+    """
 
     registry_id: pulumi.Input[str]
     name: pulumi.Input[str] | None = None
     scopes: pulumi.Input[Sequence[TokenScope | Mapping[str, Any]]] | None = None
-    # RFC 3339 string, "YYYY-MM-DD" or an aware datetime; None never expires.
     expiry_date: pulumi.Input[str] | _dt.date | None = None
     status: pulumi.Input[str] | None = None
-    # Any change replaces the token, which yields a new password (rotation).
     rotation_triggers: pulumi.Input[Mapping[str, Any]] | None = None
     adopt_existing: bool = False
 
@@ -292,13 +301,14 @@ class RegistryTokenProvider(ProviderBase):
     def create(self, props: dict[str, Any]) -> CreateResult:
         registry_id = props["registry_id"]
         with self.client() as client:
+            # Before the POST: a registry that never gets ready leaves no token behind.
+            hostname = self._hostname(client, registry_id, wait=True)
             if props.get("adopt_existing"):
                 token, password = self._adopt(client, props)
             else:
                 token = self._post(client, props)
                 # The create answer is the only place the password is ever shown.
                 password = token.properties.credentials.password
-            hostname = self._hostname(client, registry_id, wait=True)
         outs = _outputs(token, registry_id, props, password=password or "", hostname=hostname)
         return CreateResult(f"{registry_id}/{token.id}", outs)
 

@@ -365,3 +365,12 @@ def test_docker_credentials_log_in_to_the_data_plane_until_disabled(
     assert login(wrong) == 401
     provider.update(id_, outs, {**inputs, "status": "disabled"})
     assert login(entry["auth"]) == 401
+
+
+def test_token_for_a_failed_registry_fails_before_creating_anything(
+    api_env: RunningEmulator, registry_id: str
+) -> None:
+    api_env.admin.force_state(registry_id, "Failed")
+    with pytest.raises(IonosCrError, match="Failed"):
+        make(registry_id)
+    assert live_tokens(api_env) == []
