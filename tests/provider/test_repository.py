@@ -12,6 +12,7 @@ import pytest
 
 from pulumi_ionoscr._client import IonosCrClient
 from pulumi_ionoscr._exceptions import IonosCrError, NotFoundError
+from pulumi_ionoscr._models import RegistryCreate
 from pulumi_ionoscr._provider import UNKNOWN
 from pulumi_ionoscr._registry import RegistryProvider
 from pulumi_ionoscr._repository import RepositoryProvider
@@ -211,3 +212,13 @@ def test_update_after_provider_upgrade_refreshes_outputs(
     updated = RepositoryProvider().update(id_, outs, inputs)
     assert updated.outs is not None
     assert updated.outs["artifact_count"] == 1
+
+
+def test_url_is_filled_in_once_the_registry_has_its_hostname(
+    api_env: RunningEmulator, client: IonosCrClient
+) -> None:
+    provisioning = client.create_registry(RegistryCreate(name="fresh", location="de/fra"))
+    id_, outs = created({"registry_id": provisioning.id}, "app")
+    assert outs["url"] == ""
+    later = RepositoryProvider().read(id_, outs)  # the emulator is Running by the second read
+    assert later.outs["url"] == "fresh.cr.de-fra.ionos.com/app"
