@@ -8,14 +8,13 @@ import httpx
 import pytest
 
 from pulumi_ionoscr.emulator import RunningEmulator
-from pulumi_ionoscr.emulator.pytest_plugin import (  # noqa: F401  (fixtures)
-    ionoscr_emulator,
-    ionoscr_emulator_session,
-)
+
+# `ionoscr_emulator` comes from pulumi_ionoscr.emulator.pytest_plugin, which the top-level
+# tests/conftest.py registers.
 
 
 @pytest.fixture
-def api(ionoscr_emulator: RunningEmulator) -> Iterator[httpx.Client]:  # noqa: F811
+def api(ionoscr_emulator: RunningEmulator) -> Iterator[httpx.Client]:
     """An httpx client on the API base URL with Basic credentials (tenant 'alice')."""
     with httpx.Client(
         base_url=ionoscr_emulator.base_url, auth=("alice@example.com", "secret"), timeout=30
