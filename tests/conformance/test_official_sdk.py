@@ -304,3 +304,19 @@ def test_no_response_is_unparseable(emu: RunningEmulator, client: Any) -> None:
     with pytest.raises(ApiException) as exc:
         ic.RegistriesApi(client).registries_find_by_id("not-a-uuid")
     assert exc.value.status == 400
+
+
+def test_sdk_retries_injected_429_using_retry_after(emu: RunningEmulator) -> None:
+    emu.admin.set_faults(error_rate=1.0, error_statuses=[429], path_pattern="/locations$")
+    cfg = ic.Configuration(host=emu.base_url, username=USER, password=PASSWORD)
+    cfg.max_retries = 3
+    cfg.wait_time = 0
+    with ic.ApiClient(cfg) as api_client, pytest.raises(ApiException) as exc:
+        ic.LocationsApi(api_client).locations_get()
+    assert exc.value.status == 429
+    log = [e for e in emu.admin.requests() if e["path"].endswith("/locations")]
+    assert len(log) >= 2  # the SDK honoured Retry-After (0 or 1 s) and retried
+    assert all(e["fault"] == "error:429" for e in log)
+    emu.admin.clear_faults()
+    with _client(emu) as api_client:
+        assert ic.LocationsApi(api_client).locations_get().items

@@ -409,3 +409,30 @@ def test_garbage_never_gives_a_5xx(api: httpx.Client) -> None:
     ):
         r = api.get(path)
         assert r.status_code < 500, (path, r.text)
+
+
+def _jwt(payload: dict[str, Any]) -> str:
+    import base64
+    import json
+
+    def part(obj: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'none'})}.{part(payload)}.sig"
+
+
+def test_bearer_jwt_contract_number_selects_the_tenant(
+    ionoscr_emulator: RunningEmulator, api: httpx.Client
+) -> None:
+    base = ionoscr_emulator.base_url
+    token = _jwt({"identity": {"contractNumber": 4711, "userId": "u-1"}, "email": "j@example.com"})
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as jwt_client:
+        reg = create(jwt_client, "jwt-made")
+        assert reg["metadata"]["createdBy"] == "j@example.com"
+        assert reg["metadata"]["createdByUserId"] == "u-1"
+    same_contract = httpx.Client(
+        base_url=base, auth=("someone@example.com", "pw"), headers={"X-Contract-Number": "4711"}
+    )
+    names = [r["properties"]["name"] for r in same_contract.get("/registries").json()["items"]]
+    assert names == ["jwt-made"]
+    assert api.get("/registries").json()["items"] == []
