@@ -15,7 +15,21 @@ from ._exceptions import (
     ValidationError,
     WaitTimeoutError,
 )
+from ._lookups import (
+    RegistryInfo,
+    RepositoryInfo,
+    get_locations,
+    get_locations_output,
+    get_registry,
+    get_registry_output,
+    get_repositories,
+    get_repositories_output,
+    is_name_available,
+    is_name_available_output,
+)
 from ._registry import GarbageCollectionSchedule, Registry, RegistryArgs, Timeouts
+from ._repository import Repository, RepositoryArgs
+from ._token import RegistryToken, RegistryTokenArgs, TokenScope
 from ._version import __version__
 
 __all__ = [
@@ -28,10 +42,25 @@ __all__ = [
     "NotFoundError",
     "Registry",
     "RegistryArgs",
+    "RegistryInfo",
+    "RegistryToken",
+    "RegistryTokenArgs",
+    "Repository",
+    "RepositoryArgs",
+    "RepositoryInfo",
     "RetryPolicy",
     "Timeouts",
+    "TokenScope",
     "TransportError",
     "ValidationError",
     "WaitTimeoutError",
     "__version__",
+    "get_locations",
+    "get_locations_output",
+    "get_registry",
+    "get_registry_output",
+    "get_repositories",
+    "get_repositories_output",
+    "is_name_available",
+    "is_name_available_output",
 ]
