@@ -111,17 +111,25 @@ def build_parser() -> argparse.ArgumentParser:
         " PATCH/PUT Updating until next read; DELETE: one read as Deleting,"
         " then gone) or 'immediate' (done by the first read; no Updating)",
     )
-    g.add_argument("--create-seconds", type=float, help="seconds from POST to Running")
-    g.add_argument("--create-reads", type=int, help="reads from POST to Running")
-    g.add_argument("--update-seconds", type=float, help="seconds a PATCH/PUT stays transitional")
-    g.add_argument("--update-reads", type=int, help="reads a PATCH/PUT stays transitional")
+    g.add_argument("--create-seconds", type=float, metavar="S", help="seconds from POST to Running")
+    g.add_argument("--create-reads", type=int, metavar="N", help="reads from POST to Running")
+    g.add_argument(
+        "--update-seconds", type=float, metavar="S", help="seconds a PATCH/PUT stays transitional"
+    )
+    g.add_argument(
+        "--update-reads", type=int, metavar="N", help="reads a PATCH/PUT stays transitional"
+    )
     g.add_argument(
         "--update-state",
         metavar="STATE",
         help="transitional state after PATCH/PUT (default Updating; 'none' = none)",
     )
-    g.add_argument("--delete-seconds", type=float, help="seconds until a deleted registry is gone")
-    g.add_argument("--delete-reads", type=int, help="reads until a deleted registry is gone")
+    g.add_argument(
+        "--delete-seconds", type=float, metavar="S", help="seconds until a deleted registry is gone"
+    )
+    g.add_argument(
+        "--delete-reads", type=int, metavar="N", help="reads until a deleted registry is gone"
+    )
 
     g = p.add_argument_group(
         "fault injection",
@@ -130,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--error-rate",
         type=float,
+        metavar="F",
         help="fraction (0-1) of requests answered with an injected error, unhandled",
     )
     g.add_argument(
@@ -141,11 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="statuses to inject (repeatable; default 500, 503, 429; 429 and 503"
         " carry Retry-After: 0 or 1)",
     )
-    g.add_argument("--latency-ms", type=float, help="latency added to every request")
-    g.add_argument("--latency-jitter-ms", type=float, help="random extra latency, up to this")
+    g.add_argument("--latency-ms", type=float, metavar="MS", help="latency added to every request")
+    g.add_argument(
+        "--latency-jitter-ms", type=float, metavar="MS", help="random extra latency, up to this"
+    )
     g.add_argument(
         "--lost-response-rate",
         type=float,
+        metavar="F",
         help="fraction (0-1) of requests that are handled (committed) but whose response is lost",
     )
     g.add_argument(
@@ -155,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="lost_modes",
         help="how a response is lost: 502, 503 or drop (the connection); repeatable, default all",
     )
-    g.add_argument("--seed", type=int, help="random seed for fault decisions")
+    g.add_argument("--seed", type=int, metavar="N", help="random seed for fault decisions")
     g.add_argument(
         "--fault-method",
         action="append",
