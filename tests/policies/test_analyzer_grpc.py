@@ -1,10 +1,19 @@
-"""The ready pack served by the real analyzer process, driven over gRPC as the engine drives it.
+"""The ready pack served by a real analyzer process, driven over gRPC as the engine drives it.
 
-The engine starts a Python policy pack as ``pulumi-analyzer-policy-python <engine address> .``
-(which runs ``python -u -m pulumi.policy``) in the pack directory, with PULUMI_PROJECT,
-PULUMI_STACK and PULUMI_DRY_RUN set, reads the port from the first line of stdout and calls
-GetAnalyzerInfo, Configure (only when there is config), Analyze per resource and AnalyzeStack at
-the end. This test does the same, with a minimal engine servicer listening at the address.
+The engine reads the port from the first line of the pack's stdout and calls GetAnalyzerInfo,
+Configure (with the config reconciled against the schemas), Analyze per resource and
+AnalyzeStack at the end. The pack is started in each of the ways a Pulumi CLI starts it:
+
+* ``language-host``: ``pulumi-language-python`` (RunPlugin) runs ``python <pack dir> [flags]
+  <engine address>`` from the program's directory: the pack's ``__main__.py`` runs as a script.
+  This is how ``pulumi preview --policy-pack policies/ionoscr`` runs it (CLI 3.274 and later).
+* ``executable``: ``--policy-pack policies/ionoscr/pulumi-analyzer-ionoscr`` names an
+  executable, which the CLI runs directly with ``[flags] <engine address>`` (no language host
+  needed).
+* ``legacy``: older CLIs without a language host run ``pulumi-analyzer-policy-python <engine
+  address> .`` in the pack directory, i.e. ``python -u -m pulumi.policy <engine address> .``.
+
+A minimal engine servicer listens at the address (the pack would log to it).
 """
 
 from __future__ import annotations
@@ -56,25 +65,31 @@ def engine() -> Iterator[tuple[str, _Engine]]:
     server.stop(0)
 
 
-@pytest.fixture(scope="module")
-def analyzer(engine) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+LAUNCH_MODES = ("language-host", "executable", "legacy")
+
+
+def launch_command(mode: str, address: str) -> tuple[list[str], Path]:
+    """The command and working directory a CLI uses to start the pack in `mode`."""
+    if mode == "language-host":
+        return [sys.executable, "-u", str(PACK_DIR), "-v=9", address], PACK_DIR.parents[1]
+    if mode == "executable":
+        return [str(PACK_DIR / "pulumi-analyzer-ionoscr"), address], PACK_DIR.parents[1]
+    return [sys.executable, "-u", "-m", "pulumi.policy", address, "."], PACK_DIR
+
+
+@pytest.fixture(scope="module", params=LAUNCH_MODES)
+def analyzer(request, engine) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
     address, _ = engine
     env = {
         **os.environ,
         "PULUMI_PROJECT": "shop",
         "PULUMI_STACK": "dev",
         "PULUMI_DRY_RUN": "true",
+        "PULUMI_PYTHON_CMD": sys.executable,  # for the executable launcher
     }
-    # Exactly the engine's invocation: program ".", working directory = the pack. (The engine
-    # appends runtime options from PulumiPolicy.yaml as -key=value; the pack declares none, see
-    # test_the_pack_declares_no_runtime_options.)
+    command, cwd = launch_command(request.param, address)
     process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "pulumi.policy", address, "."],
-        cwd=PACK_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: lines.put(process.stdout.readline()), daemon=True).start()
@@ -281,9 +296,9 @@ def test_nothing_was_logged_to_the_engine(stub, engine):
 
 
 def test_the_pack_declares_no_runtime_options():
-    # The engine passes each runtime option as `-key=value` to pulumi.policy, whose argparse
-    # reads `-virtualenv=venv` as `-v irtualenv=venv` and exits before serving. So the pack must
-    # keep `runtime: python` bare; the interpreter is chosen by the plugin script instead.
+    # Older CLIs pass each runtime option to the legacy plugin as `-key=value`, and
+    # pulumi.policy's argparse reads `-virtualenv=venv` as `-v irtualenv=venv` and exits before
+    # serving. The language host needs no option either: it defaults to the pack's `venv`.
     project = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text())
     assert project["runtime"] == "python"
     assert project["version"] and project["description"]
@@ -295,3 +310,20 @@ def test_the_pack_declares_no_runtime_options():
         timeout=60,
     )
     assert broken.returncode == 2 and "invalid int value" in broken.stderr
+
+
+def test_the_launcher_names_the_interpreter_that_cannot_import_the_pack(tmp_path):
+    # A Python without pulumi-ionoscr: the pack says so and which interpreter it was.
+    bare = tmp_path / "python"
+    bare.write_text(f'#!/bin/sh\nexec {sys.executable} -I -S "$@"\n')
+    bare.chmod(0o755)
+    result = subprocess.run(
+        [str(PACK_DIR / "pulumi-analyzer-ionoscr"), "127.0.0.1:1"],
+        env={**os.environ, "PULUMI_PYTHON_CMD": str(bare)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "cannot import pulumi_ionoscr.policies" in result.stderr
+    assert result.stdout == ""
