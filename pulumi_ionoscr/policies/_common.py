@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pulumi.output import Unknown
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -106,14 +107,15 @@ _PROXIES = (_DictProxy, _ListProxy, _DictSecretsProxy, _ListSecretsProxy)
 
 
 def is_unknown(value: object) -> bool:
-    """Whether `value` itself is an unknown sentinel."""
-    return isinstance(value, str) and value in UNKNOWN_VALUES
+    """Whether `value` itself is unknown: a sentinel string (what the analyzer receives) or a
+    `pulumi.output.Unknown` (what `pulumi.runtime.rpc` deserialises unknowns to)."""
+    return isinstance(value, Unknown) or (isinstance(value, str) and value in UNKNOWN_VALUES)
 
 
 def contains_unknown(value: object) -> bool:
-    """Whether `value` (plain data, see `plain`) is or holds an unknown sentinel anywhere."""
-    if isinstance(value, str):
-        return value in UNKNOWN_VALUES
+    """Whether `value` (plain data, see `plain`) is or holds an unknown anywhere."""
+    if isinstance(value, (str, Unknown)):
+        return is_unknown(value)
     if isinstance(value, Mapping):
         return any(contains_unknown(v) for v in value.values())
     if isinstance(value, (list, tuple)):

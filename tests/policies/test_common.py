@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pulumi.output import Unknown
 from pulumi_policy import ResourceValidationArgs
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
@@ -45,6 +46,8 @@ def test_unknown_detection_covers_every_sentinel_and_nesting():
     assert contains_unknown({"days": ["Sunday"], "time": UNKNOWN})
     assert contains_unknown([[UNKNOWN]])
     assert not contains_unknown({"days": ["Sunday"], "time": "02:00"})
+    # How pulumi.runtime.rpc (e.g. a dynamic provider's check) represents unknowns.
+    assert is_unknown(Unknown()) and contains_unknown({"a": [Unknown()]})
 
 
 def test_messages_name_the_resource_by_name_or_prefix_and_urn():
