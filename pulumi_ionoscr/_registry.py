@@ -29,7 +29,16 @@ from ._models import (
     VulnerabilityScanning,
     WeeklySchedule,
 )
-from ._provider import ProviderBase, check_result, contains_unknown, notice, wait_until
+from ._provider import (
+    ProviderBase,
+    check_result,
+    contains_unknown,
+    derived_name,
+    notice,
+    resource_args,
+    wait_until,
+    with_secret_outputs,
+)
 
 __all__ = ["GarbageCollectionSchedule", "Registry", "RegistryArgs", "RegistryProvider", "Timeouts"]
 
@@ -153,20 +162,13 @@ class RegistryProvider(ProviderBase):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         news = {k: _plain(news[k]) for k in _INPUT_KEYS if k in news}
         if news.get("name") is None and news.get("name_prefix"):
-            news["name"] = self._derived_name(_olds, news["name_prefix"])
+            news["name"] = derived_name(_olds, news["name_prefix"], rules.derive_registry_name)
         result = check_result(
             news,
             _registry_rules(self._locations_if_new(_olds, news)),
             required=("name", "location"),
         )
         return result
-
-    @staticmethod
-    def _derived_name(olds: Mapping[str, Any], prefix: str) -> str:
-        # Generated once: later runs keep the name the first check chose.
-        if olds.get("name_prefix") == prefix and olds.get("name"):
-            return str(olds["name"])
-        return rules.derive_registry_name(prefix, rules.random_suffix())
 
     def _locations_if_new(
         self, olds: Mapping[str, Any], news: Mapping[str, Any]
@@ -391,28 +393,15 @@ class Registry(Resource, module="ionoscr", name="Registry"):
         opts: pulumi.ResourceOptions | None = None,
         **kwargs: Any,
     ) -> None:
-        if args is None:
-            args = RegistryArgs(**kwargs)
-        elif kwargs:
-            raise TypeError("pass either args=RegistryArgs(...) or keyword inputs, not both")
+        args = resource_args(RegistryArgs, args, kwargs)
         props: dict[str, Any] = {k: _plain(v) for k, v in vars(args).items()}
         if args.name is None:
             props["name_prefix"] = resource_name
-        for output in (
-            "registry_id",
-            "hostname",
-            "state",
-            "storage_bytes",
-            "created_date",
-        ):
-            props[output] = None
-        secret = pulumi.ResourceOptions(additional_secret_outputs=["hostname"])
-        super().__init__(
-            RegistryProvider(),
-            resource_name,
-            props,
-            pulumi.ResourceOptions.merge(opts, secret),
+        props.update(
+            dict.fromkeys(("registry_id", "hostname", "state", "storage_bytes", "created_date"))
         )
+        opts = with_secret_outputs(opts, ["hostname"])
+        super().__init__(RegistryProvider(), resource_name, props, opts)
 
     @staticmethod
     def get(
