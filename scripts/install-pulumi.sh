@@ -9,10 +9,13 @@
 #   3. a fresh build from the Go module proxy at a pinned version (needs `go`).
 #
 # Beside the CLI (or, for a CLI from PATH, in a small shim directory that links to it) the
-# script writes the project's own plugin one-liners:
+# script writes the project's own plugins:
 #   pulumi-resource-pulumi-python   runs `python -u -m pulumi.dynamic`  (dynamic providers)
-#   pulumi-analyzer-policy-python   runs `python -u -m pulumi.policy`   (Python policy packs
-#                                   when no Python language host is installed)
+#   pulumi-analyzer-policy-python   runs `python -u -m pulumi.policy`   (Python policy packs, for
+#                                   CLIs that still fall back to it without a language host)
+#   pulumi-language-python          runs scripts/pulumi_language_python.py (copied beside it): a
+#                                   small Python language host that runs program directories and
+#                                   policy packs; not written when a real one is already there
 # The python they run is, at run time: $PULUMI_PYTHON_CMD if set, else the $PYTHON given to
 # this script when it wrote them, else `python3` from PATH.
 #
@@ -29,9 +32,9 @@
 #   PULUMI_IONOSCR_CACHE            cache root (default: $HOME/.cache/pulumi-ionoscr)
 #   PULUMI_CLI_VERSION              version to build (default: the pinned one below)
 #   PULUMI_MIN_VERSION              oldest CLI on PATH that is accepted (default 3.272.0)
-#   PULUMI_LANGUAGE_PYTHON_VERSION  pseudo-version of the (untagged) Python language host module
-#                                   to build as well; when empty the host is not built and Python
-#                                   programs run through the Automation API inline path
+#   PULUMI_LANGUAGE_PYTHON_VERSION  pseudo-version of the (untagged) upstream Python language
+#                                   host module to build as well (the Go module proxy here serves
+#                                   none); when empty, the project's own host is installed
 #   PYTHON                          interpreter recorded in the plugin one-liners
 set -euo pipefail
 
@@ -109,23 +112,43 @@ write_file() {
     mv -f "$tmp" "$path"
 }
 
+# Our Python language host (see scripts/pulumi_language_python.py), installed beside the CLI
+# unless a real pulumi-language-python is there.
+LANGUAGE_HOST_SOURCE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/pulumi_language_python.py
+LANGUAGE_HOST_FILE=pulumi_ionoscr_language_python.py
+OWN_MARK="written by pulumi-ionoscr's scripts/install-pulumi.sh"
+
 # write_plugins DIR: the project's plugin one-liners (written here, not copied from Pulumi).
 # Without $PYTHON, existing one-liners are left as they are (they may record another venv).
 write_plugins() {
-    local dir=$1 py
+    local dir=$1 py real_host=${EXTERNAL_LANGUAGE_HOST:-0}
+    if [ -e "$dir/pulumi-language-python" ] && ! grep -qF "$OWN_MARK" "$dir/pulumi-language-python"; then
+        real_host=1
+    fi
+    if [ "$real_host" = 0 ] && [ -f "$LANGUAGE_HOST_SOURCE" ] &&
+        ! cmp -s "$LANGUAGE_HOST_SOURCE" "$dir/$LANGUAGE_HOST_FILE"; then
+        write_file "$dir/$LANGUAGE_HOST_FILE" "$(cat "$LANGUAGE_HOST_SOURCE")"
+    fi
     if [ -z "${PYTHON:-}" ] && [ -f "$dir/pulumi-resource-pulumi-python" ] &&
-        [ -f "$dir/pulumi-analyzer-policy-python" ]; then
+        [ -f "$dir/pulumi-analyzer-policy-python" ] &&
+        { [ "$real_host" = 1 ] || [ -f "$dir/pulumi-language-python" ]; }; then
         return 0
     fi
     py=$(printf '%q' "$RECORDED_PYTHON")
     write_file "$dir/pulumi-resource-pulumi-python" "#!/bin/sh
-# Pulumi resource plugin for Python dynamic providers (written by pulumi-ionoscr's
-# scripts/install-pulumi.sh). The engine passes its address; pulumi.dynamic ignores arguments.
+# Pulumi resource plugin for Python dynamic providers ($OWN_MARK).
+# The engine passes its address; pulumi.dynamic ignores arguments.
 exec \"\${PULUMI_PYTHON_CMD:-$py}\" -u -m pulumi.dynamic \"\$@\""
     write_file "$dir/pulumi-analyzer-policy-python" "#!/bin/sh
-# Pulumi analyzer plugin for Python policy packs without a language host (written by
-# pulumi-ionoscr's scripts/install-pulumi.sh). Arguments: <engine address> <pack dir> [-opt=value...]
+# Pulumi analyzer plugin for Python policy packs, used by CLIs that fall back to it when no
+# language host is installed ($OWN_MARK).
+# Arguments: <engine address> <pack dir> [-option=value...]
 exec \"\${PULUMI_PYTHON_CMD:-$py}\" -u -m pulumi.policy \"\$@\""
+    if [ "$real_host" = 0 ] && [ -f "$dir/$LANGUAGE_HOST_FILE" ]; then
+        write_file "$dir/pulumi-language-python" "#!/bin/sh
+# Python language host: runs Python programs and policy packs ($OWN_MARK).
+exec \"\${PULUMI_PYTHON_CMD:-$py}\" -u \"\$(dirname \"\$0\")/$LANGUAGE_HOST_FILE\" \"\$@\""
+    fi
 }
 
 # cli_version BIN: the version the binary reports, e.g. v3.276.0 (empty if it does not run).
@@ -157,6 +180,9 @@ if [ "$IGNORE_PATH" = 0 ] && found=$(command -v pulumi 2>/dev/null); then
             found_version=$(cli_version "$real")
             if [ -n "$found_version" ] && version_ge "$found_version" "$MIN_VERSION"; then
                 # Link it into a shim directory so the one-liners sit on PATH beside it.
+                if [ -x "$(dirname "$real")/pulumi-language-python" ]; then
+                    EXTERNAL_LANGUAGE_HOST=1
+                fi
                 shim=$CLI_ROOT/path-${found_version}/bin
                 mkdir -p "$shim"
                 if [ "$(readlink "$shim/pulumi" 2>/dev/null || true)" != "$real" ]; then
@@ -258,12 +284,12 @@ if [ -n "${PULUMI_LANGUAGE_PYTHON_VERSION:-}" ]; then
         language_host=$PULUMI_LANGUAGE_PYTHON_VERSION
     else
         rm -f "$STAGE/out/bin/pulumi-language-python" "$STAGE/out/bin/pulumi-language-python-exec"
-        log "the Python language host could not be built (see $BUILD_LOG); continuing without it:" \
-            "Python programs run through the Automation API inline path"
+        log "the upstream Python language host could not be built (see $BUILD_LOG);" \
+            "installing the project's own (scripts/pulumi_language_python.py)"
     fi
 else
-    log "Python language host not built (PULUMI_LANGUAGE_PYTHON_VERSION unset):" \
-        "Python programs run through the Automation API inline path"
+    log "upstream Python language host not built (PULUMI_LANGUAGE_PYTHON_VERSION unset):" \
+        "installing the project's own (scripts/pulumi_language_python.py)"
 fi
 
 built_version=$(cli_version "$STAGE/out/bin/pulumi")
@@ -280,7 +306,7 @@ built_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 build_seconds=$((end - start))
 cli_build_seconds=$((cli_end - start))
 pulumi_bytes=$size
-language_host=$language_host
+language_host=${language_host/#none/own (scripts/pulumi_language_python.py)}
 EOF
 
 # Move into place atomically: a directory rename either happens or not, so an interrupted

@@ -95,9 +95,14 @@ def test_secret_config_is_ciphertext(inline_stack: StackFactory) -> None:
     assert stack.outputs(show_secrets=True)["hidden"] == "s3cr3t-value"
 
 
-def test_directory_project(directory_stack: StackFactory, tmp_path: Path) -> None:
-    """A project directory (Pulumi.yaml + __main__.py) as examples/ has them: run through the
-    language host when installed, else its __main__.py runs inline."""
+@pytest.mark.parametrize("mode", ["language-host", "inline"])
+def test_directory_project(
+    directory_stack: StackFactory, pulumi_cli: PulumiCli, tmp_path: Path, mode: str
+) -> None:
+    """A project directory (Pulumi.yaml + __main__.py) as examples/ has them: `pulumi up` runs
+    it through the Python language host, or its __main__.py runs inline in this process."""
+    if mode == "language-host" and not pulumi_cli.has_language_host:
+        pytest.skip("no pulumi-language-python beside the CLI")
     project = tmp_path / "src"
     project.mkdir()
     (project / "Pulumi.yaml").write_text("name: engine-dir\nruntime: python\n")
@@ -114,7 +119,8 @@ def test_directory_project(directory_stack: StackFactory, tmp_path: Path) -> Non
         )
     )
     store = tmp_path / "store"
-    stack = directory_stack(project, config={"store": str(store)})
+    stack = directory_stack(project, mode=mode, config={"store": str(store)})
+    assert stack.mode == mode
     assert not (project / "Pulumi.dev.yaml").exists()  # the source tree stays untouched
     stack.up()
     assert stack.outputs() == {"label": "dir"}
@@ -122,3 +128,80 @@ def test_directory_project(directory_stack: StackFactory, tmp_path: Path) -> Non
     stack.preview(expect_no_changes=True)
     stack.destroy()
     assert list(store.glob("*.json")) == []
+
+
+POLICY_PACK_MAIN = """
+from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+
+
+def no_forbidden_label(args, report_violation):
+    if args.resource_type == "{token}" and args.props.get("label") == "forbidden":
+        report_violation("label 'forbidden' is not allowed")
+
+
+PolicyPack(
+    name="engine-smoke-pack",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    policies=[
+        ResourceValidationPolicy(
+            name="no-forbidden-label",
+            description="Things must not be labelled 'forbidden'.",
+            validate=no_forbidden_label,
+        ),
+    ],
+)
+"""
+
+
+def _write_policy_pack(directory: Path) -> Path:
+    directory.mkdir(parents=True)
+    (directory / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (directory / "__main__.py").write_text(
+        textwrap.dedent(POLICY_PACK_MAIN).replace("{token}", TYPE_TOKEN)
+    )
+    return directory
+
+
+def test_mandatory_policy_blocks_preview(inline_stack: StackFactory, tmp_path: Path) -> None:
+    pack = _write_policy_pack(tmp_path / "pack")
+    store = tmp_path / "store"
+    label = {"value": "fine"}
+
+    def program() -> None:
+        Thing("guarded", store_dir=str(store), label=label["value"])
+
+    stack = inline_stack(program, project="engine-policy")
+
+    ok = stack.preview(policy_packs=[pack])
+    assert "no-forbidden-label" not in ok.output
+
+    label["value"] = "forbidden"
+    blocked = stack.preview(policy_packs=[pack], expect_failure=True)
+    assert "no-forbidden-label" in blocked.output
+    assert "label 'forbidden' is not allowed" in blocked.output
+    assert "mandatory" in blocked.output.lower()
+
+    # Advisory through --policy-pack-config: the same violation only warns.
+    config = tmp_path / "policy-config.json"
+    config.write_text(json.dumps({"no-forbidden-label": "advisory"}))
+    warned = stack.preview(policy_packs=[pack], policy_pack_configs=[config])
+    assert "label 'forbidden' is not allowed" in warned.output
+    assert "advisory" in warned.output.lower()
+    # Nothing was created by any of the previews.
+    assert not store.exists() or list(store.glob("*.json")) == []
+
+
+@pytest.mark.parametrize("mode", ["language-host", "inline"])
+def test_program_error_is_reported(
+    directory_stack: StackFactory, pulumi_cli: PulumiCli, tmp_path: Path, mode: str
+) -> None:
+    """A program that raises fails `pulumi up` with its message, instead of hanging."""
+    if mode == "language-host" and not pulumi_cli.has_language_host:
+        pytest.skip("no pulumi-language-python beside the CLI")
+    project = tmp_path / "src"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: engine-error\nruntime: python\n")
+    (project / "__main__.py").write_text("raise ValueError('boom from the program')\n")
+    stack = directory_stack(project, mode=mode)
+    failed = stack.up(expect_failure=True)
+    assert "boom from the program" in failed.output
