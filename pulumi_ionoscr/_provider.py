@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, ResourceProvider
+from pulumi.output import Unknown
 
 from ._client import IonosCrClient
 from ._config import settings_from
@@ -48,6 +49,12 @@ _A = TypeVar("_A")
 
 
 def contains_unknown(value: object) -> bool:
+    """Whether a value (or anything inside it) is not known yet, as during a preview.
+
+    Check and diff receive unknowns as `pulumi.output.Unknown` objects; the wire sentinel string
+    may also appear where a value was carried through as text."""
+    if isinstance(value, Unknown):
+        return True
     if isinstance(value, str):
         return value == UNKNOWN
     if isinstance(value, Mapping):

@@ -19,7 +19,7 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Re
 
 from . import _validation as rules
 from ._client import IonosCrClient
-from ._exceptions import IonosCrError, NotFoundError, ValidationError
+from ._exceptions import IonosCrError, NotFoundError
 from ._models import Registry as RegistryModel
 from ._models import RepositoryMetadata
 from ._provider import (
@@ -65,13 +65,7 @@ def _split_id(id_: str) -> tuple[str, str]:
     return registry_id, name
 
 
-def _registry_id(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError("registry_id", "must be the id of a registry (a UUID)", value)
-    return value.strip()
-
-
-_RULES: dict[str, rules.Rule] = {"registry_id": _registry_id, "name": rules.repository_name}
+_RULES: dict[str, rules.Rule] = {"registry_id": rules.registry_id, "name": rules.repository_name}
 
 
 def _pushed(client: IonosCrClient, registry_id: str, name: str) -> RepositoryMetadata | None:

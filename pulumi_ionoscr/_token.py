@@ -108,20 +108,6 @@ class RegistryTokenArgs:
 # ---- rules and normal forms ------------------------------------------------------------------
 
 
-def _registry_id(value: object) -> str:
-    if not isinstance(value, str) or not value.strip() or "/" in value:
-        raise ValidationError("registry_id", "must be the id of a registry (Registry.id)", value)
-    return value.strip()
-
-
-def _rotation_triggers(value: object) -> dict[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ValidationError(
-            "rotation_triggers", "must be a mapping such as {'quarter': '2027Q1'}", value
-        )
-    return dict(value)
-
-
 def _token_rules(olds: Mapping[str, Any]) -> dict[str, rules.Rule]:
     def expiry(value: Any) -> str | None:
         # An unchanged expiry that has passed since it was set must not fail check forever.
@@ -129,12 +115,12 @@ def _token_rules(olds: Mapping[str, Any]) -> dict[str, rules.Rule]:
         return rules.expiry_date(value, allow_past=unchanged)
 
     return {
-        "registry_id": _registry_id,
+        "registry_id": rules.registry_id,
         "name": rules.token_name,
         "scopes": rules.token_scopes,
         "expiry_date": expiry,
         "status": rules.token_status,
-        "rotation_triggers": _rotation_triggers,
+        "rotation_triggers": rules.rotation_triggers,
     }
 
 

@@ -64,8 +64,10 @@ __all__ = [
     "is_allow_all",
     "location_id",
     "random_suffix",
+    "registry_id",
     "registry_name",
     "repository_name",
+    "rotation_triggers",
     "same_instant",
     "schedule_days",
     "schedule_time",
@@ -646,6 +648,28 @@ def same_instant(a: object, b: object) -> bool:
         return expiry_date(a, allow_past=True) == expiry_date(b, allow_past=True)
     except ValidationError:
         return a == b
+
+
+# --------------------------------------------------------------------------------------------
+# references between resources
+
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
+def registry_id(value: object, *, field: str = "registry_id") -> str:
+    """A registry's id as the API issues it (a UUID), e.g. `Registry.id`."""
+    if not isinstance(value, str) or not _UUID_RE.match(value.strip()):
+        raise ValidationError(
+            field, "must be the id of a registry (a UUID, e.g. Registry.id)", value
+        )
+    return value.strip()
+
+
+def rotation_triggers(value: object, *, field: str = "rotation_triggers") -> dict[str, Any]:
+    """Free-form values whose change means "issue a new credential"."""
+    if not isinstance(value, Mapping):
+        raise ValidationError(field, "must be a mapping such as {'quarter': '2027Q1'}", value)
+    return dict(value)
 
 
 # --------------------------------------------------------------------------------------------

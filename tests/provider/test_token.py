@@ -139,7 +139,7 @@ def test_expiry_written_another_way_is_no_change(
 
 def test_past_expiry_is_rejected_at_check_unless_unchanged() -> None:
     provider = RegistryTokenProvider()
-    news = {"registry_id": "r", "name": "old", "expiry_date": "2020-01-01T00:00:00Z"}
+    news = {"registry_id": "8f3e0b4e-5c1a-4d6f-9b2a-1e2d3c4b5a69", "name": "old", "expiry_date": "2020-01-01T00:00:00Z"}
     [failure] = provider.check({}, news).failures
     assert failure.property == "expiry_date"
     assert "must be in the future" in failure.reason and "2020-01-01T00:00:00Z" in failure.reason
@@ -175,9 +175,9 @@ def test_unknowns_at_preview_are_skipped() -> None:
 
 
 def test_derived_name_is_kept_on_later_checks() -> None:
-    first = checked({"registry_id": "r", "name_prefix": "ci push"})
+    first = checked({"registry_id": "8f3e0b4e-5c1a-4d6f-9b2a-1e2d3c4b5a69", "name_prefix": "ci push"})
     assert first["name"].startswith("ci-push-")
-    assert checked({"registry_id": "r", "name_prefix": "ci push"}, first)["name"] == first["name"]
+    assert checked({"registry_id": "8f3e0b4e-5c1a-4d6f-9b2a-1e2d3c4b5a69", "name_prefix": "ci push"}, first)["name"] == first["name"]
 
 
 def test_duplicate_name_is_a_clear_error(
