@@ -22,6 +22,8 @@ PUSH_APP = {"name": "app", "actions": ["pull", "push"]}
 PULL_ALL = {"name": "*", "actions": ["pull"], "type": "repository"}
 FUTURE = "2030-01-31T12:00:00Z"
 
+REGISTRY_ID = "8f3e0b4e-5c1a-4d6f-9b2a-1e2d3c4b5a69"
+
 
 @pytest.fixture
 def registry_id(client: IonosCrClient) -> str:
@@ -139,7 +141,7 @@ def test_expiry_written_another_way_is_no_change(
 
 def test_past_expiry_is_rejected_at_check_unless_unchanged() -> None:
     provider = RegistryTokenProvider()
-    news = {"registry_id": "8f3e0b4e-5c1a-4d6f-9b2a-1e2d3c4b5a69", "name": "old", "expiry_date": "2020-01-01T00:00:00Z"}
+    news = {"registry_id": REGISTRY_ID, "name": "old", "expiry_date": "2020-01-01T00:00:00Z"}
     [failure] = provider.check({}, news).failures
     assert failure.property == "expiry_date"
     assert "must be in the future" in failure.reason and "2020-01-01T00:00:00Z" in failure.reason
@@ -175,9 +177,12 @@ def test_unknowns_at_preview_are_skipped() -> None:
 
 
 def test_derived_name_is_kept_on_later_checks() -> None:
-    first = checked({"registry_id": "8f3e0b4e-5c1a-4d6f-9b2a-1e2d3c4b5a69", "name_prefix": "ci push"})
+    first = checked({"registry_id": REGISTRY_ID, "name_prefix": "ci push"})
     assert first["name"].startswith("ci-push-")
-    assert checked({"registry_id": "8f3e0b4e-5c1a-4d6f-9b2a-1e2d3c4b5a69", "name_prefix": "ci push"}, first)["name"] == first["name"]
+    assert (
+        checked({"registry_id": REGISTRY_ID, "name_prefix": "ci push"}, first)["name"]
+        == first["name"]
+    )
 
 
 def test_duplicate_name_is_a_clear_error(
