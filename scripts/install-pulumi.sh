@@ -218,6 +218,8 @@ if command -v flock >/dev/null 2>&1; then
         log "cached build $VERSION appeared while waiting"
         finish "$PREFIX/bin"
     fi
+    # Holding the lock, any staging directory left behind is from a killed build.
+    rm -rf "$CLI_ROOT"/.build-* "$CLI_ROOT"/v*.old.*
 fi
 
 export GOPATH=$CACHE_ROOT/go/path
