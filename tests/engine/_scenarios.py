@@ -8,6 +8,7 @@ since `tests/engine/conftest.py` is shared and stays minimal.
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -206,10 +207,29 @@ def by_name(resources: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {r["outputs"]["name"]: r for r in resources}
 
 
+SECRET_SIG = "4dabf18193072939515e22adb298388d"  # marks a secret value in an exported state
+
+
+def revealed(value: Any) -> Any:
+    """`value` from a state exported with --show-secrets, secrets replaced by their values."""
+    if isinstance(value, dict):
+        if SECRET_SIG in value and "plaintext" in value:
+            return revealed(json.loads(value["plaintext"]))
+        return {k: revealed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [revealed(v) for v in value]
+    return value
+
+
+def revealed_resources(stack: PulumiStack) -> list[dict[str, Any]]:
+    """The state's resources with every secret decrypted (`stack export --show-secrets`)."""
+    state = stack.export(show_secrets=True).json
+    return [revealed(r) for r in state["deployment"].get("resources") or []]
+
+
 def plain_outputs(stack: PulumiStack, type_token: str) -> dict[str, dict[str, Any]]:
     """The decrypted outputs of every resource of `type_token`, keyed by its `name` output."""
-    state = stack.export(show_secrets=True).json
-    resources = state["deployment"].get("resources") or []
+    resources = revealed_resources(stack)
     return {r["outputs"]["name"]: r["outputs"] for r in resources if r["type"] == type_token}
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
 
 import pytest
 from _scenarios import (  # noqa: F401  (fixtures)
@@ -23,6 +22,7 @@ from _scenarios import (  # noqa: F401  (fixtures)
     _emulator_process,
     fleet_program,
     ionoscr_stack,
+    revealed_resources,
 )
 
 pytestmark = pytest.mark.engine
@@ -34,18 +34,6 @@ SECRET_OUTPUTS = (
     "ci_docker_config_json",
     "main_repo0_url",
 )
-
-
-def _pickled_providers(state: dict[str, Any]) -> list[bytes]:
-    """Every `__provider` (a dill pickle, base64) of a state exported with --show-secrets."""
-    found = []
-    for resource in state["deployment"]["resources"]:
-        value = (resource.get("inputs") or {}).get("__provider")
-        if isinstance(value, dict) and "plaintext" in value:  # a revealed secret
-            value = json.loads(value["plaintext"])
-        if isinstance(value, str):
-            found.append(base64.b64decode(value))
-    return found
 
 
 def test_state_and_outputs_hold_secrets_as_ciphertext(
@@ -89,7 +77,11 @@ def test_state_and_outputs_hold_secrets_as_ciphertext(
     # The default provider's inputs are the stack config: the credential stays ciphertext.
     default_provider = next(r for r in resources if r["type"] == "pulumi:providers:pulumi-python")
     assert "ciphertext" in default_provider["inputs"]["ionoscr:token"]
-    providers = _pickled_providers(stack.export(show_secrets=True).json)
+    providers = [
+        base64.b64decode(r["inputs"]["__provider"])
+        for r in revealed_resources(stack)
+        if "__provider" in (r.get("inputs") or {})
+    ]
     assert len(providers) == 3
     for pickled in providers:
         assert b"pulumi_ionoscr" in pickled
