@@ -292,7 +292,7 @@ class PulumiStack:
         env = dict(os.environ)
         # Never let a developer's own Pulumi settings leak into a test.
         for key in list(env):
-            if key.startswith("PULUMI_") and key not in ("PULUMI_IONOSCR_CACHE",):
+            if key.startswith("PULUMI_") and not key.startswith("PULUMI_IONOSCR_"):
                 del env[key]
         venv_bin = str(Path(sys.executable).parent)
         python_path = [str(ENGINE_TESTS_DIR), str(REPO_ROOT)]
