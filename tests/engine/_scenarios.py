@@ -144,7 +144,7 @@ class RegistrySpec:
     tokens: list[TokenSpec] = field(default_factory=list)
     location: str = "de/fra"
     allow_list: list[str] | None = field(default_factory=lambda: ["203.0.113.0/24"])
-    gc_days: list[str] = field(default_factory=lambda: ["Saturday", "Sunday"])
+    gc_days: list[str] | None = field(default_factory=lambda: ["Saturday", "Sunday"])
     gc_time: str = "02:30"
     vulnerability_scanning: bool = False
     repositories: list[str] = field(default_factory=list)
@@ -162,8 +162,10 @@ def fleet_program(fleet: Sequence[RegistrySpec]) -> Program:
                 spec.resource,
                 name=spec.name,
                 location=spec.location,
-                garbage_collection_schedule=cr.GarbageCollectionSchedule(
-                    days=list(spec.gc_days), time=spec.gc_time
+                garbage_collection_schedule=(
+                    None
+                    if spec.gc_days is None
+                    else cr.GarbageCollectionSchedule(days=list(spec.gc_days), time=spec.gc_time)
                 ),
                 vulnerability_scanning=spec.vulnerability_scanning,
                 api_subnet_allow_list=spec.allow_list,
