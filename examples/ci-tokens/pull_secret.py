@@ -26,13 +26,14 @@ def pull_secret(
     """A `kubernetes.io/dockerconfigjson` Secret holding `token`'s credentials for its registry.
 
     Reference it from a pod spec's `imagePullSecrets` (or a service account) by its name. The
-    data is the token's secret `docker_config_json`, so the Secret's data stays secret too.
+    data is the token's secret `docker_config_json`; pulumi-kubernetes keeps a Secret's data
+    secret in any case.
     """
     encoded = token.docker_config_json.apply(lambda doc: base64.b64encode(doc.encode()).decode())
     return k8s.core.v1.Secret(
         resource_name,
         metadata=k8s.meta.v1.ObjectMetaArgs(name=resource_name, namespace=namespace),
         type=DOCKER_CONFIG_JSON,
-        data={".dockerconfigjson": pulumi.Output.secret(encoded)},
+        data={".dockerconfigjson": encoded},
         opts=opts,
     )
