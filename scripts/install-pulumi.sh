@@ -242,7 +242,8 @@ start=$(date +%s)
 
 run() {
     printf '+ %s\n' "$*" >>"$BUILD_LOG"
-    "$@" >>"$BUILD_LOG" 2>&1
+    # 9>&-: the Go tools must not inherit the lock, or a build orphaned by a killed run holds it.
+    "$@" >>"$BUILD_LOG" 2>&1 9>&-
 }
 
 mkdir -p "$STAGE/src" "$STAGE/out/bin"

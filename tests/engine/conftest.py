@@ -1,9 +1,10 @@
 """Fixtures for the engine tier: tests that drive the real Pulumi CLI.
 
-Every test under ``tests/engine`` is marked ``engine``. The session fixture ``pulumi_cli`` runs
-``scripts/install-pulumi.sh`` once (a cached build makes that take well under a second; a first
-build from the Go module proxy takes minutes). When no CLI can be had, every engine test is
-skipped with the same one-line reason.
+Every test under ``tests/engine`` is marked ``engine``. When engine tests are selected,
+``scripts/install-pulumi.sh`` runs once right after collection, outside any test's timeout (a
+cached build takes well under a second; a first build from the Go module proxy takes minutes),
+and the session fixture ``pulumi_cli`` hands out the result. When no CLI can be had, every
+engine test is skipped with the same one-line reason.
 
 Environment knobs:
   PULUMI_IONOSCR_ENGINE=skip      skip the engine tier without trying to bootstrap
@@ -37,50 +38,80 @@ from _harness import (  # noqa: E402
 _ENGINE_DIR = Path(__file__).resolve().parent
 
 
-def _quick_unavailable_reason() -> str | None:
-    """Without Go and without a CLI on PATH or in the cache, say why (fast: never builds)."""
-    if os.environ.get("PULUMI_IONOSCR_ENGINE", "").lower() == "skip":
-        return "engine tests: disabled by PULUMI_IONOSCR_ENGINE=skip"
-    if shutil.which("go") is not None:
-        return None  # the session fixture may build one
-    try:
-        bootstrap_cli(build=False)
-    except CliUnavailable:
-        return (
-            "engine tests: no Pulumi CLI >= 3.272 on PATH or in the cache, and no Go toolchain"
-            " to build one (see docs/engine.md)"
-        )
-    return None
+_NO_CLI_REASON = (
+    "no Pulumi CLI >= 3.272 on PATH or in the cache, and no Go toolchain to build one"
+    " (see docs/engine.md)"
+)
 
 
+class _Bootstrap:
+    """The session's one attempt to get a CLI: made after collection, outside any test's timeout."""
+
+    done = False
+    cli: PulumiCli | None = None
+    reason: str | None = None
+
+    @classmethod
+    def run(cls, config: pytest.Config | None) -> None:
+        if cls.done:
+            return
+        cls.done = True
+        if os.environ.get("PULUMI_IONOSCR_ENGINE", "").lower() == "skip":
+            cls.reason = "engine tests: disabled by PULUMI_IONOSCR_ENGINE=skip"
+            return
+        try:
+            cls.cli = bootstrap_cli(build=False)  # PATH or cache: milliseconds
+            return
+        except CliUnavailable:
+            pass
+        if shutil.which("go") is None:
+            cls.reason = f"engine tests: {_NO_CLI_REASON}"
+            return
+        reporter = config.pluginmanager.get_plugin("terminalreporter") if config else None
+        if reporter is not None:
+            reporter.write_line(
+                "engine tests: building the Pulumi CLI from the Go module proxy with"
+                " scripts/install-pulumi.sh (about 9 minutes on 2 cores the first time)"
+            )
+        try:
+            cls.cli = bootstrap_cli()
+        except CliUnavailable as exc:
+            cls.reason = f"engine tests: {exc}"
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    engine_items = []
+    """Mark every test under tests/engine `engine` (before `-m` selects)."""
     for item in items:
         if _ENGINE_DIR in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.engine)
-        if item.get_closest_marker("engine") is not None:
-            engine_items.append(item)
-    if not engine_items or os.environ.get("PULUMI_IONOSCR_ENGINE", "").lower() == "require":
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Bootstrap once if engine tests were selected; without a CLI, skip them all with one
+    reason (decided here, the skip is reported once per file)."""
+    engine_items = [i for i in session.items if i.get_closest_marker("engine") is not None]
+    if not engine_items:
         return
-    # Decided at collection, a skip is reported once per file with one reason.
-    reason = _quick_unavailable_reason()
-    if reason is not None:
-        for item in engine_items:
-            item.add_marker(pytest.mark.skip(reason=reason))
+    _Bootstrap.run(session.config)
+    if _Bootstrap.cli is not None:
+        return
+    if os.environ.get("PULUMI_IONOSCR_ENGINE", "").lower() == "require":
+        return  # the pulumi_cli fixture fails each test instead
+    for item in engine_items:
+        item.add_marker(pytest.mark.skip(reason=_Bootstrap.reason or "engine tests: no CLI"))
 
 
 @pytest.fixture(scope="session")
 def pulumi_cli() -> PulumiCli:
     """The Pulumi CLI (bootstrapped once per session), or a skip with one clear reason."""
-    wanted = os.environ.get("PULUMI_IONOSCR_ENGINE", "").lower()
-    if wanted == "skip":
-        pytest.skip("engine tests: disabled by PULUMI_IONOSCR_ENGINE=skip")
-    try:
-        return bootstrap_cli()
-    except CliUnavailable as exc:
-        if wanted == "require":
-            pytest.fail(f"engine tests: {exc}", pytrace=False)
-        pytest.skip(f"engine tests: {exc}")
+    _Bootstrap.run(None)
+    if _Bootstrap.cli is not None:
+        return _Bootstrap.cli
+    reason = _Bootstrap.reason or "engine tests: no CLI"
+    if os.environ.get("PULUMI_IONOSCR_ENGINE", "").lower() == "require":
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)
