@@ -27,6 +27,7 @@ from typing import Any
 
 import pulumi
 import pulumi.runtime
+import pytest
 from google.protobuf import json_format
 from pulumi.runtime.mocks import MockMonitor
 
@@ -70,9 +71,8 @@ class Registration:
 @dataclass
 class ProgramRun:
     registrations: list[Registration]
-    exports: dict[str, Any]
-    secret_exports: set[str]
-    logs: list[str]
+    exports: dict[str, Any]  # name -> value, as `pulumi stack output --show-secrets` shows
+    logs: list[str]  # what the program logged at info level and above
 
     def of_type(self, type_: str) -> list[Registration]:
         return [r for r in self.registrations if r.type == type_]
@@ -84,13 +84,15 @@ class ProgramRun:
 
 class _ExampleMocks(pulumi.runtime.Mocks):
     def __init__(self) -> None:
-        self.created: list[tuple[pulumi.runtime.MockResourceArgs, dict[str, Any]]] = []
+        # (args, inputs without __provider, outputs) per registered or read resource
+        self.created: list[tuple[pulumi.runtime.MockResourceArgs, dict[str, Any], dict[str, Any]]]
+        self.created = []
         self.hostnames: dict[str, str] = {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         inputs = {k: _reveal(v) for k, v in args.inputs.items() if k != "__provider"}
         id_, outputs = self._answer(args.typ, args.name, inputs, args.resource_id or None)
-        self.created.append((args, outputs))
+        self.created.append((args, inputs, outputs))
         return id_, outputs
 
     def _answer(
@@ -101,13 +103,12 @@ class _ExampleMocks(pulumi.runtime.Mocks):
             reg_name = EXISTING_REGISTRY_NAME if read_id else inputs.get("name") or f"{name}-x0x0x0"
             hostname = f"{reg_name}.cr.de-fra.ionos.com"
             self.hostnames[registry_id] = hostname
-            state = "Running"
             return registry_id, {
                 **inputs,
                 "registry_id": registry_id,
                 "name": reg_name,
                 "hostname": hostname,
-                "state": state,
+                "state": "Running",
             }
         if typ == TOKEN:
             username = inputs.get("name") or f"{name}-x0x0x0"
@@ -186,7 +187,7 @@ def load_module(example: str, module: str) -> ModuleType:
 
 class _ListHandler(logging.Handler):
     def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
+        super().__init__(logging.INFO)  # the SDK logs its own progress at DEBUG
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -213,8 +214,7 @@ def run_example(
     example: str,
     config: Mapping[str, Any] | None = None,
     *,
-    monkeypatch: Any,
-    preview: bool = False,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> ProgramRun:
     """Run `examples/<example>/__main__.py` under mocks as project `<example>`, stack `test`.
 
@@ -225,10 +225,11 @@ def run_example(
     mocks = _ExampleMocks()
     monitor = _RecordingMonitor(mocks)
     logger = logging.getLogger(f"pulumi-ionoscr.examples.{example}")
+    logger.setLevel(logging.INFO)
     handler = _ListHandler()
     logger.addHandler(handler)
     pulumi.runtime.set_mocks(
-        mocks, project=example, stack="test", preview=preview, logger=logger, monitor=monitor
+        mocks, project=example, stack="test", preview=False, logger=logger, monitor=monitor
     )
     pulumi.runtime.set_all_config(
         {
@@ -242,14 +243,10 @@ def run_example(
     monkeypatch.setattr(pulumi, "export", lambda name, value: exported.setdefault(name, value))
 
     values: dict[str, Any] = {}
-    secrets: set[str] = set()
 
     async def collect() -> None:
         for name, output in exported.items():
-            out = pulumi.Output.from_input(output)
-            values[name] = await out.future()
-            if await out.is_secret():
-                secrets.add(name)
+            values[name] = await pulumi.Output.from_input(output).future()
 
     @pulumi.runtime.test
     def program() -> Any:
@@ -264,16 +261,16 @@ def run_example(
         pulumi.runtime.set_all_config({})
 
     registrations = []
-    for args, outputs in mocks.created:
+    for args, inputs, outputs in mocks.created:
         options = monitor.options.get((args.typ, args.name), {})
         registrations.append(
             Registration(
                 type=args.typ,
                 name=args.name,
-                inputs={k: _reveal(v) for k, v in args.inputs.items() if k != "__provider"},
+                inputs=inputs,
                 outputs=outputs,
                 read_id=args.resource_id or None,
                 **options,
             )
         )
-    return ProgramRun(registrations, values, secrets, handler.messages)
+    return ProgramRun(registrations, values, handler.messages)

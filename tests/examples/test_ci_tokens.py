@@ -89,7 +89,8 @@ def test_repositories_from_config(monkeypatch: pytest.MonkeyPatch) -> None:
 def _decoded_docker_config(secret_inputs: dict[str, object]) -> dict[str, object]:
     data = secret_inputs["data"]
     assert isinstance(data, dict)
-    return json.loads(base64.b64decode(data[".dockerconfigjson"]))
+    decoded: dict[str, object] = json.loads(base64.b64decode(data[".dockerconfigjson"]))
+    return decoded
 
 
 def test_kubernetes_pull_secret_holds_the_pull_token(monkeypatch: pytest.MonkeyPatch) -> None:
