@@ -1,7 +1,6 @@
 """Pulumi resources and policies for IONOS Cloud Container Registry.
 
-    import pulumi_ionoscr as cr
-    reg = cr.Registry("main", location="de/fra")
+Usage: ``cr.Registry("main", location="de/fra")`` after ``import pulumi_ionoscr as cr``.
 """
 
 from ._config import ClientSettings, RetryPolicy
