@@ -12,7 +12,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PYTHON=${PYTHON:-$ROOT/.venv/bin/python}
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD='' PLAIN=''; fi
+step() { printf '\n%s==> %s%s\n' "$BOLD" "$*" "$PLAIN"; }
 die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 
 [ -x "$PYTHON" ] || die "no Python at $PYTHON; run 'make demo' (it creates .venv) or set PYTHON"
@@ -80,6 +81,13 @@ pulumi up --yes --skip-preview
 step "pulumi stack output (secrets stay secret)"
 pulumi stack output
 
+step "The state file: secrets are ciphertext"
+pulumi stack export --file "$WORK/state.json"
+password=$(pulumi stack output --show-secrets token_password)
+[ -n "$password" ] || die "the stack has no token password"
+! grep -qF -- "$password" "$WORK/state.json" || die "the token password is in the state in plain text"
+echo "$(grep -c '"ciphertext"' "$WORK/state.json") encrypted values; the token password does not appear in plain text"
+
 step "pulumi destroy"
 pulumi destroy --yes --skip-preview
 
@@ -94,5 +102,4 @@ if registries:
 print("the emulator holds no registries and no tokens")
 EOF
 
-step "Done"
-echo "stopping the emulator and removing $WORK"
+step "Done: stopping the emulator, removing the temporary Pulumi home and state"
