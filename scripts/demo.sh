@@ -89,7 +89,7 @@ password=$(pulumi stack output --show-secrets token_password)
 echo "$(grep -c '"ciphertext"' "$WORK/state.json") encrypted values; the token password does not appear in plain text"
 
 step "pulumi destroy"
-pulumi destroy --yes --skip-preview
+pulumi destroy --yes --skip-preview --remove
 
 step "Emulator state after destroy"
 "$PYTHON" - "${ENDPOINT%/containerregistries}" <<'EOF'
