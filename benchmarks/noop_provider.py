@@ -50,7 +50,9 @@ class NoopRegistry(Resource, module="benchnoop", name="Registry"):
     registry_id: pulumi.Output[str]
     hostname: pulumi.Output[str]
 
-    def __init__(self, name: str, location: str, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, location: str, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         props: dict[str, Any] = {"name": name, "location": location}
         props.update(dict.fromkeys(_REGISTRY_OUTPUTS))
         secret = pulumi.ResourceOptions(additional_secret_outputs=["hostname"])
@@ -71,7 +73,7 @@ class NoopToken(Resource, module="benchnoop", name="RegistryToken"):
         registry_id: pulumi.Input[str],
         scopes: list[dict[str, Any]],
         opts: pulumi.ResourceOptions | None = None,
-    ):
+    ) -> None:
         props: dict[str, Any] = {"registry_id": registry_id, "name": name, "scopes": scopes}
         props.update(dict.fromkeys(_TOKEN_OUTPUTS))
         secret = pulumi.ResourceOptions(additional_secret_outputs=list(_TOKEN_OUTPUTS[1:]))
@@ -92,7 +94,7 @@ class NoopRepository(Resource, module="benchnoop", name="Repository"):
         registry_id: pulumi.Input[str],
         repository: str,
         opts: pulumi.ResourceOptions | None = None,
-    ):
+    ) -> None:
         props: dict[str, Any] = {"registry_id": registry_id, "name": repository}
         props.update(dict.fromkeys(_REPOSITORY_OUTPUTS))
         secret = pulumi.ResourceOptions(additional_secret_outputs=["url"])

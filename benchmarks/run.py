@@ -9,6 +9,7 @@ Sections (benchmarks/README.md explains each figure):
   engine      wall time of pulumi up / preview / destroy: fleet vs the no-op floor
   overshoot   polling overshoot after a registry becomes Running
   import      import time of pulumi_ionoscr vs pulumi in a fresh interpreter
+  client      what one provider call pays to build its HTTP client, vs one API call
 
 Everything runs against emulators on 127.0.0.1 started and stopped here; every loop is bounded
 and every CLI command has a timeout.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -29,12 +31,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _report
 import api_calls
+import client_cost
 import engine_times
 import import_time
 import overshoot
 from _env import Cli, Unavailable, find_cli
 
-SECTIONS = ("api-calls", "engine", "overshoot", "import")
+# Provider calls that build a client in a fleet up / destroy / refresh: one per resource.
+FLEET_PROVIDER_CALLS = 5 + 5 * 10 + 5 * 5
+SECTIONS = ("api-calls", "engine", "overshoot", "import", "client")
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -68,6 +73,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--import-repeats", type=int, default=7, help="fresh interpreters per statement (7)"
     )
+    parser.add_argument(
+        "--what-if-shared-ssl",
+        action="store_true",
+        help="engine section: also run the fleet with one SSL context per provider process"
+        " (benchmarks/whatif_shared_ssl), to size what building one per call costs",
+    )
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
     args = parser.parse_args(argv)
     chosen = [s.strip() for item in args.only for s in item.split(",") if s.strip()]
@@ -97,8 +108,11 @@ def main(argv: list[str] | None = None) -> int:
             cli = find_cli()
         except Unavailable as exc:
             cli_reason = str(exc)
-    print(f"pulumi-ionoscr benchmarks: python {platform.python_version()}, ", end="")
-    print(f"{platform.machine()}, pulumi CLI {cli.version if cli else 'none'}")
+    cli_text = cli.version if cli else (cli_reason or "not needed")
+    print(
+        f"pulumi-ionoscr benchmarks: python {platform.python_version()}, {platform.machine()},"
+        f" {os.cpu_count()} CPUs, pulumi CLI {cli_text}, sections: {', '.join(args.sections)}"
+    )
 
     def show(result: Any, render: Callable[[Any], tuple[list[str], list[list[object]]]]) -> None:
         headers, rows = render(result)
@@ -122,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         if cli is None:
             print(f"skipped: {cli_reason}")
         else:
-            result = engine_times.run(cli, timings, args.rounds)
+            result = engine_times.run(cli, timings, args.rounds, args.what_if_shared_ssl)
             figures["engine"] = result
             show(result, engine_times.render)
 
@@ -143,6 +157,18 @@ def main(argv: list[str] | None = None) -> int:
         print(
             "import pulumi_ionoscr beyond import pulumi (-X importtime self time, one run): "
             + import_time.extra_packages(result)
+        )
+
+    if "client" in args.sections:
+        _section("5. Per provider call: building the HTTP client vs one API call", started)
+        result = client_cost.run()
+        figures["client"] = result
+        show(result, client_cost.render)
+        clients = FLEET_PROVIDER_CALLS
+        print(
+            f"the fleet's up/destroy/refresh open {clients} clients each (one per provider call"
+            f" that talks to the API): about {client_cost.fleet_estimate(result, clients):.1f}s"
+            " of CPU in the provider process, which serves at most 4 calls at once"
         )
 
     print(f"\ntotal {time.monotonic() - started:.0f}s")
