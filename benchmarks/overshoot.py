@@ -28,6 +28,11 @@ def poll_schedule(horizon: float) -> list[float]:
     return times
 
 
+def max_delay() -> float:
+    """`wait_until`'s longest pause between polls (its default)."""
+    return float(inspect.signature(_provider.wait_until).parameters["max_delay"].default)
+
+
 def expected_overshoot(seconds: float) -> float:
     """Overshoot the backoff schedule alone implies for a registry ready after `seconds`."""
     return next(t for t in poll_schedule(seconds + 10) if t >= seconds) - seconds
@@ -56,7 +61,9 @@ def run(durations: tuple[float, ...], count: int) -> dict[str, Any]:
                 # while the POST was handled.
                 running_at = post["time"] - post["duration_ms"] / 1000 + seconds
                 gets = [e for e in log if e["method"] == "GET" and e["time"] >= post["time"]]
-                seen = next((e["time"] for e in gets if e["time"] >= running_at), returned)
+                # When the server handled each poll (the log stamps the end of the answer).
+                handled = [e["time"] - e["duration_ms"] / 1000 for e in gets]
+                seen = next((t for t in handled if t >= running_at), returned)
                 samples.append(
                     {
                         "create": returned - started,
