@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import functools
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -49,6 +51,13 @@ _PAGE_SIZE = 100
 _M = TypeVar("_M", bound=BaseModel)
 
 
+@functools.lru_cache(maxsize=1)
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: building one costs tens of milliseconds, and a
+    provider process makes a client for every call (benchmarks: up to 2x the engine's floor)."""
+    return httpx.create_ssl_context()
+
+
 def _segment(value: str) -> str:
     """One path segment; `/` in repository names travels as %2F."""
     return quote(value, safe="")
@@ -71,6 +80,7 @@ class IonosCrClient:
             headers=self._headers(settings),
             timeout=settings.timeout,
             transport=transport,
+            verify=_ssl_context(),
         )
 
     @staticmethod
