@@ -50,7 +50,13 @@ from ._registry import _failed_state, _plain
 
 __all__ = ["RegistryToken", "RegistryTokenArgs", "RegistryTokenProvider", "TokenScope"]
 
+# A create answer that is lost after the token was made costs that token (the password was in
+# the answer): after this many such losses, give up.
 _CREATE_ATTEMPTS = 3
+# A POST that failed without creating anything (no token of that name afterwards) is simply
+# tried again, up to this many POSTs in all: under 10% 503s three plain failures in a row are
+# too likely for a fleet of tokens to converge in one run.
+_POST_ATTEMPTS = 8
 
 # Inputs the provider keeps (normalised) in the state; everything else in `news` is an output.
 _INPUT_KEYS = (
@@ -150,6 +156,15 @@ def _live_inputs(token: Token, registry_id: str, previous: Mapping[str, Any]) ->
         "expiry_date": _live_expiry(token),
         "status": token.properties.status.lower(),
     }
+
+
+def _hostname_in(outputs: Mapping[str, Any]) -> str:
+    """The registry hostname a previous `docker_config_json` output was made for, if any."""
+    try:
+        auths = json.loads(outputs.get("docker_config_json") or "{}").get("auths") or {}
+    except (ValueError, AttributeError):
+        return ""
+    return next(iter(auths), "") if len(auths) == 1 else ""
 
 
 def docker_config_json(hostname: str, username: str, password: str) -> str:
@@ -304,7 +319,8 @@ class RegistryTokenProvider(ProviderBase):
         if _find_by_name(client, registry_id, name) is not None:
             raise _name_taken(name, registry_id)
         spec = _create_spec(props)
-        for attempt in range(1, _CREATE_ATTEMPTS + 1):
+        lost = 0
+        for attempt in range(1, _POST_ATTEMPTS + 1):
             try:
                 return client.create_token(registry_id, spec)
             except (ApiError, TransportError) as error:
@@ -319,12 +335,15 @@ class RegistryTokenProvider(ProviderBase):
                 found = _find_by_name(client, registry_id, name)
                 if found is not None:
                     _delete_quietly(client, registry_id, found.id)
-                if attempt == _CREATE_ATTEMPTS:
+                if found is not None or conflict:
+                    lost += 1
+                if lost == _CREATE_ATTEMPTS or attempt == _POST_ATTEMPTS:
                     raise IonosCrError(
                         f"creating token {name!r} failed {attempt} times without an answer "
                         f"({error}); no token was left behind, run the update again"
                     ) from None
-                notice(f"token {name}: create answer was lost; creating it again")
+                what = "answer was lost" if found is not None else "failed"
+                notice(f"token {name} (registry {registry_id}): create {what}; trying again")
         raise AssertionError("unreachable")
 
     def _adopt(self, client: IonosCrClient, props: Mapping[str, Any]) -> tuple[Token, str | None]:
@@ -342,8 +361,21 @@ class RegistryTokenProvider(ProviderBase):
             found = client.patch_token(props["registry_id"], found.id, patch)
         return found, None
 
-    def _hostname(self, client: IonosCrClient, registry_id: str, *, wait: bool) -> str:
-        """The registry's hostname; "" while it is still being set up, unless `wait`."""
+    def _hostname(
+        self,
+        client: IonosCrClient,
+        registry_id: str,
+        *,
+        wait: bool,
+        previous: Mapping[str, Any] | None = None,
+    ) -> str:
+        """The registry's hostname; "" while it is still being set up, unless `wait`.
+
+        A hostname never changes once given, so one already in the outputs' docker config is
+        reused instead of reading the registry again (a refresh then costs one call a token)."""
+        known = _hostname_in(previous or {})
+        if known:
+            return known
         if not wait:
             return client.get_registry(registry_id).properties.hostname
         registry = wait_until(
@@ -362,7 +394,7 @@ class RegistryTokenProvider(ProviderBase):
         with self.client() as client:
             try:
                 token = client.get_token(registry_id, token_id)
-                hostname = self._hostname(client, registry_id, wait=False)
+                hostname = self._hostname(client, registry_id, wait=False, previous=props)
             except NotFoundError:
                 return ReadResult(None, {})
         # The API answers "" for the password now: the one from create stays.
@@ -378,7 +410,7 @@ class RegistryTokenProvider(ProviderBase):
                 token = client.patch_token(registry_id, token_id, patch)
             else:
                 token = client.get_token(registry_id, token_id)
-            hostname = self._hostname(client, registry_id, wait=False)
+            hostname = self._hostname(client, registry_id, wait=False, previous=olds)
         password = str(olds.get("password") or "")
         props = {**news, "docker_config_json": olds.get("docker_config_json")}
         return UpdateResult(
