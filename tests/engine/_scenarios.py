@@ -24,7 +24,6 @@ from pulumi_ionoscr.emulator import RunningEmulator, run_emulator
 
 REGISTRY_TYPE = "pulumi-python:dynamic/ionoscr:Registry"
 TOKEN_TYPE = "pulumi-python:dynamic/ionoscr:RegistryToken"
-REPOSITORY_TYPE = "pulumi-python:dynamic/ionoscr:Repository"
 
 StackFactory = Callable[..., PulumiStack]
 
@@ -202,11 +201,6 @@ def declared(fleet: Sequence[RegistrySpec]) -> dict[str, list[str]]:
 
 def state_resources(stack: PulumiStack, type_token: str) -> list[dict[str, Any]]:
     return [r for r in stack.resources() if r["type"] == type_token]
-
-
-def by_name(resources: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """State resources keyed by their `name` output (secrets stay ciphertext)."""
-    return {r["outputs"]["name"]: r for r in resources}
 
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # marks a secret value in an exported state
