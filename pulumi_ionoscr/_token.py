@@ -158,6 +158,15 @@ def _live_inputs(token: Token, registry_id: str, previous: Mapping[str, Any]) ->
     }
 
 
+def _hostname_in(outputs: Mapping[str, Any]) -> str:
+    """The registry hostname a previous `docker_config_json` output was made for, if any."""
+    try:
+        auths = json.loads(outputs.get("docker_config_json") or "{}").get("auths") or {}
+    except (ValueError, AttributeError):
+        return ""
+    return next(iter(auths), "") if len(auths) == 1 else ""
+
+
 def docker_config_json(hostname: str, username: str, password: str) -> str:
     """A `kubernetes.io/dockerconfigjson` / `~/.docker/config.json` document for one registry."""
     auth = base64.b64encode(f"{username}:{password}".encode()).decode()
@@ -352,8 +361,21 @@ class RegistryTokenProvider(ProviderBase):
             found = client.patch_token(props["registry_id"], found.id, patch)
         return found, None
 
-    def _hostname(self, client: IonosCrClient, registry_id: str, *, wait: bool) -> str:
-        """The registry's hostname; "" while it is still being set up, unless `wait`."""
+    def _hostname(
+        self,
+        client: IonosCrClient,
+        registry_id: str,
+        *,
+        wait: bool,
+        previous: Mapping[str, Any] | None = None,
+    ) -> str:
+        """The registry's hostname; "" while it is still being set up, unless `wait`.
+
+        A hostname never changes once given, so one already in the outputs' docker config is
+        reused instead of reading the registry again (a refresh then costs one call a token)."""
+        known = _hostname_in(previous or {})
+        if known:
+            return known
         if not wait:
             return client.get_registry(registry_id).properties.hostname
         registry = wait_until(
@@ -372,7 +394,7 @@ class RegistryTokenProvider(ProviderBase):
         with self.client() as client:
             try:
                 token = client.get_token(registry_id, token_id)
-                hostname = self._hostname(client, registry_id, wait=False)
+                hostname = self._hostname(client, registry_id, wait=False, previous=props)
             except NotFoundError:
                 return ReadResult(None, {})
         # The API answers "" for the password now: the one from create stays.
@@ -388,7 +410,7 @@ class RegistryTokenProvider(ProviderBase):
                 token = client.patch_token(registry_id, token_id, patch)
             else:
                 token = client.get_token(registry_id, token_id)
-            hostname = self._hostname(client, registry_id, wait=False)
+            hostname = self._hostname(client, registry_id, wait=False, previous=olds)
         password = str(olds.get("password") or "")
         props = {**news, "docker_config_json": olds.get("docker_config_json")}
         return UpdateResult(

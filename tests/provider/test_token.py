@@ -14,6 +14,7 @@ import pytest
 from pulumi_ionoscr._client import IonosCrClient
 from pulumi_ionoscr._exceptions import IonosCrError
 from pulumi_ionoscr._models import RegistryCreate, TokenCreate
+from pulumi_ionoscr._registry import RegistryProvider
 from pulumi_ionoscr._token import RegistryTokenProvider, TokenScope
 from pulumi_ionoscr.emulator import RunningEmulator
 from pulumi_ionoscr.emulator._faults import FaultConfig, FaultInjector
@@ -379,3 +380,17 @@ def test_token_for_a_failed_registry_fails_before_creating_anything(
     with pytest.raises(IonosCrError, match="Failed"):
         make(registry_id)
     assert live_tokens(api_env) == []
+
+
+def test_refresh_reads_only_the_token(api_env: RunningEmulator) -> None:
+    """The hostname in docker_config_json never changes: a refresh does not re-read the registry."""
+    registry = RegistryProvider()
+    reg = registry.create(registry.check({}, {"name": "refresh-cost", "location": "de/fra"}).inputs)
+    provider = RegistryTokenProvider()
+    created = provider.create(
+        provider.check({}, {"registry_id": reg.id, "name": "pull", "scopes": []}).inputs
+    )
+    api_env.admin.clear_requests()
+    refreshed = provider.read(created.id, created.outs)
+    assert [r["method"] for r in api_env.admin.requests()] == ["GET"]
+    assert refreshed.outs["docker_config_json"] == created.outs["docker_config_json"]
