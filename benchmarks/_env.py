@@ -23,7 +23,6 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 INSTALL_SCRIPT = REPO_ROOT / "scripts" / "install-pulumi.sh"
 FLEET_DIR = BENCH_DIR / "fleet"
-SHARED_SSL_DIR = BENCH_DIR / "whatif_shared_ssl"
 PASSPHRASE = "pulumi-ionoscr-benchmarks"
 # Any non-empty Bearer token is accepted by the emulator.
 API_TOKEN = "benchmark-token"
@@ -113,7 +112,6 @@ class Stack:
 
     cli: Cli
     env_extra: dict[str, str] = field(default_factory=dict)
-    python_path: tuple[Path, ...] = ()
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="ionoscr-bench-")))
 
     def __post_init__(self) -> None:
@@ -124,7 +122,7 @@ class Stack:
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
-        python_path = [*map(str, self.python_path), str(BENCH_DIR)]
+        python_path = [str(BENCH_DIR)]
         python_path += filter(None, [os.environ.get("PYTHONPATH")])
         env.update(
             {

@@ -6,21 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from _env import API_TOKEN, SHARED_SSL_DIR, Cli, Stack, emulator, run_id
+from _env import API_TOKEN, Cli, Stack, emulator, run_id
 from _report import median
 
 OPS = ("up", "preview", "destroy")
 KINDS = ("noop", "ionoscr")
-# What-if: the package with one shared SSL context per process (benchmarks/whatif_shared_ssl).
-SHARED_SSL = "ionoscr-shared-ssl"
 
 
 def _one_round(cli: Cli, kind: str, timing: str) -> dict[str, dict[str, float]]:
     """One stack from nothing: up, unchanged preview, destroy. Seconds and API calls per op."""
     with emulator(timing) as emu:
         env = {"IONOSCR_ENDPOINT": emu.base_url, "IONOS_TOKEN": API_TOKEN}
-        extra = (SHARED_SSL_DIR,) if kind == SHARED_SSL else ()
-        stack = Stack(cli, env, python_path=extra)
+        stack = Stack(cli, env)
         try:
             stack.init({"kind": "noop" if kind == "noop" else "ionoscr", "runId": run_id()})
             result: dict[str, dict[str, float]] = {}
@@ -33,10 +30,10 @@ def _one_round(cli: Cli, kind: str, timing: str) -> dict[str, dict[str, float]]:
             stack.close()
 
 
-def run(cli: Cli, timings: tuple[str, ...], rounds: int, what_if: bool = False) -> dict[str, Any]:
+def run(cli: Cli, timings: tuple[str, ...], rounds: int) -> dict[str, Any]:
     """{timing: {kind: {op: [seconds per round]}}} plus API call counts of the last round."""
     out: dict[str, Any] = {}
-    kinds = (*KINDS, SHARED_SSL) if what_if else KINDS
+    kinds = KINDS
     for timing in timings:
         seconds: dict[str, dict[str, list[float]]] = {k: {op: [] for op in OPS} for k in kinds}
         calls: dict[str, dict[str, float]] = {k: {} for k in kinds}
@@ -62,9 +59,6 @@ def render(result: dict[str, Any]) -> tuple[list[str], list[list[object]]]:
         "rounds (ionoscr, s)",
         "rounds (floor, s)",
     ]
-    what_if = any(SHARED_SSL in data["seconds"] for data in result.values())
-    if what_if:
-        headers += ["what-if shared SSL (s)", "its ratio"]
     rows: list[list[object]] = []
     for timing, data in result.items():
         secs = data["seconds"]
@@ -82,8 +76,5 @@ def render(result: dict[str, Any]) -> tuple[list[str], list[list[object]]]:
                 " ".join(f"{s:.1f}" for s in secs["ionoscr"][op]),
                 " ".join(f"{s:.1f}" for s in secs["noop"][op]),
             ]
-            if what_if:
-                shared = median(secs[SHARED_SSL][op])
-                row += [shared, f"{shared / floor:.2f}x"]
             rows.append(row)
     return headers, rows

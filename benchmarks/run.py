@@ -74,12 +74,6 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--import-repeats", type=int, default=7, help="fresh interpreters per statement (7)"
     )
-    parser.add_argument(
-        "--what-if-shared-ssl",
-        action="store_true",
-        help="engine section: also run the fleet with one SSL context per provider process"
-        " (benchmarks/whatif_shared_ssl), to size what building one per call costs",
-    )
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
     args = parser.parse_args(argv)
     chosen = [s.strip() for item in args.only for s in item.split(",") if s.strip()]
@@ -137,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         if cli is None:
             print(f"skipped: {cli_reason}")
         else:
-            result = engine_times.run(cli, timings, args.rounds, args.what_if_shared_ssl)
+            result = engine_times.run(cli, timings, args.rounds)
             figures["engine"] = result
             show(result, engine_times.render)
 
