@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, is_dataclass
 from typing import Any, TypeVar
 
 import pulumi
@@ -27,6 +28,7 @@ __all__ = [
     "contains_unknown",
     "derived_name",
     "notice",
+    "plain",
     "resource_args",
     "wait_until",
     "with_secret_outputs",
@@ -110,6 +112,13 @@ def with_secret_outputs(
     return pulumi.ResourceOptions.merge(
         opts, pulumi.ResourceOptions(additional_secret_outputs=names)
     )
+
+
+def plain(value: Any) -> Any:
+    """Dataclass inputs become the dicts the engine can carry."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: v for k, v in asdict(value).items() if v is not None}
+    return value
 
 
 def notice(message: str) -> None:

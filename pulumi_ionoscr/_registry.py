@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -35,6 +35,7 @@ from ._provider import (
     contains_unknown,
     derived_name,
     notice,
+    plain,
     resource_args,
     wait_until,
     with_secret_outputs,
@@ -92,13 +93,6 @@ class RegistryArgs:
     adopt_existing: bool = False
 
 
-def _plain(value: Any) -> Any:
-    """Dataclass inputs become the dicts the engine can carry."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {k: v for k, v in asdict(value).items() if v is not None}
-    return value
-
-
 def _registry_rules(allowed_locations: Sequence[str] | None) -> dict[str, rules.Rule]:
     return {
         "name": rules.registry_name,
@@ -147,7 +141,7 @@ def _outputs(reg: RegistryModel, inputs: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _failed_state(reg: RegistryModel) -> str | None:
+def registry_failure(reg: RegistryModel) -> str | None:
     state = reg.state
     return f"registry entered state {state!r}" if state.lower() in _FAILED_STATES else None
 
@@ -162,7 +156,7 @@ class RegistryProvider(ProviderBase):
     # ---- check / diff (no API calls unless a new location must be confirmed) -----------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        news = {k: _plain(news[k]) for k in _INPUT_KEYS if k in news}
+        news = {k: plain(news[k]) for k in _INPUT_KEYS if k in news}
         if news.get("name") is None and news.get("name_prefix"):
             news["name"] = derived_name(_olds, news["name_prefix"], rules.derive_registry_name)
         result = check_result(
@@ -269,7 +263,7 @@ class RegistryProvider(ProviderBase):
         return wait_until(
             lambda: client.get_registry(registry_id),
             done=_is_ready,
-            failed=_failed_state,
+            failed=registry_failure,
             timeout=timeout,
             what=f"{what} registry {registry_id}",
         )
@@ -396,7 +390,7 @@ class Registry(Resource, module="ionoscr", name="Registry"):
         **kwargs: Any,
     ) -> None:
         args = resource_args(RegistryArgs, args, kwargs)
-        props: dict[str, Any] = {k: _plain(v) for k, v in vars(args).items()}
+        props: dict[str, Any] = {k: plain(v) for k, v in vars(args).items()}
         if args.name is None:
             props["name_prefix"] = resource_name
         props.update(

@@ -42,11 +42,12 @@ from ._provider import (
     check_result,
     derived_name,
     notice,
+    plain,
     resource_args,
     wait_until,
     with_secret_outputs,
 )
-from ._registry import _failed_state, _plain
+from ._registry import registry_failure
 
 __all__ = ["RegistryToken", "RegistryTokenArgs", "RegistryTokenProvider", "TokenScope"]
 
@@ -274,9 +275,9 @@ class RegistryTokenProvider(ProviderBase):
     # ---- check / diff (no API calls) ----------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        news = {k: _plain(news[k]) for k in _INPUT_KEYS if k in news}
+        news = {k: plain(news[k]) for k in _INPUT_KEYS if k in news}
         if isinstance(news.get("scopes"), list | tuple):
-            news["scopes"] = [_plain(s) for s in news["scopes"]]
+            news["scopes"] = [plain(s) for s in news["scopes"]]
         if news.get("name") is None and news.get("name_prefix"):
             news["name"] = derived_name(_olds, news["name_prefix"], rules.derive_token_name)
         result = check_result(news, _token_rules(_olds), required=("registry_id", "name"))
@@ -381,7 +382,7 @@ class RegistryTokenProvider(ProviderBase):
         registry = wait_until(
             lambda: client.get_registry(registry_id),
             done=lambda reg: bool(reg.properties.hostname),
-            failed=_failed_state,
+            failed=registry_failure,
             timeout=rules.DEFAULT_TIMEOUT_SECONDS,
             what=f"waiting for the hostname of registry {registry_id}",
         )
@@ -426,10 +427,10 @@ class RegistryTokenProvider(ProviderBase):
 def _plain_input(key: str, value: Any) -> Any:
     """Dataclasses and datetimes become what the engine can carry."""
     if key == "scopes" and isinstance(value, list | tuple):
-        return [_plain(s) for s in value]
+        return [plain(s) for s in value]
     if key == "expiry_date" and isinstance(value, _dt.date):
         return value.isoformat()  # a naive datetime then fails check with a clear message
-    return _plain(value)
+    return plain(value)
 
 
 class RegistryToken(Resource, module="ionoscr", name="RegistryToken"):
