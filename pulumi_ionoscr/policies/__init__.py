@@ -34,7 +34,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, NoReturn
 
-from pulumi_policy import EnforcementLevel, Policy, PolicyPack
+try:
+    from pulumi_policy import EnforcementLevel, Policy, PolicyPack
+except ImportError as missing:  # the policies are an optional extra
+    raise ImportError(
+        "pulumi_ionoscr.policies needs pulumi-policy: pip install 'pulumi-ionoscr[policy]'"
+    ) from missing
 
 from ._common import (
     REGISTRY_TYPE,
