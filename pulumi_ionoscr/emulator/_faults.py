@@ -189,6 +189,10 @@ class FaultInjector:
                     decision.retry_after = "0" if rng.random() < 0.5 else "1"
             elif lost_roll < cfg.lost_response_rate:
                 decision.lost_mode = _pick(cfg.lost_modes, pick)
+                # A HEAD answer has no body to cut short: dropped, it would read as a complete
+                # 200 whatever really happened, so it is lost as a 502 instead.
+                if decision.lost_mode == "drop" and method.upper() == "HEAD":
+                    decision.lost_mode = "502"
             return decision
 
 

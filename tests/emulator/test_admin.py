@@ -127,6 +127,16 @@ def test_dropped_connection_commits_the_change(
     assert ionoscr_emulator.admin.requests()[0]["status"] is None
 
 
+def test_a_dropped_head_answer_never_reads_as_success(
+    ionoscr_emulator: RunningEmulator, api: httpx.Client
+) -> None:
+    """A HEAD has no body to cut short: a dropped one must not look like "200, name taken"."""
+    ionoscr_emulator.admin.set_faults(lost_response_rate=1.0, lost_modes=["drop"])
+    assert api.head("/names/free-name").status_code == 502
+    entry = ionoscr_emulator.admin.requests()[0]
+    assert entry["fault"] == "lost:502" and entry["committed_status"] == 404
+
+
 def test_fault_targeting_by_method_and_path(
     ionoscr_emulator: RunningEmulator, api: httpx.Client
 ) -> None:
