@@ -169,8 +169,5 @@ class ProviderBase(ResourceProvider):
         # Nothing on the instance belongs in the state: credentials stay in the process.
         return {}
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-
     def client(self) -> IonosCrClient:
         return IonosCrClient(settings_from(getattr(self, "_stack_config", None)))

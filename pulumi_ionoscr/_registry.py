@@ -159,12 +159,11 @@ class RegistryProvider(ProviderBase):
         news = {k: plain(news[k]) for k in _INPUT_KEYS if k in news}
         if news.get("name") is None and news.get("name_prefix"):
             news["name"] = derived_name(_olds, news["name_prefix"], rules.derive_registry_name)
-        result = check_result(
+        return check_result(
             news,
             _registry_rules(self._locations_if_new(_olds, news)),
             required=("name", "location"),
         )
-        return result
 
     def _locations_if_new(
         self, olds: Mapping[str, Any], news: Mapping[str, Any]
