@@ -8,7 +8,8 @@ pytest fixture `ionoscr_emulator` from `pulumi_ionoscr.emulator.pytest_plugin`.
 from __future__ import annotations
 
 from ._admin import EmulatorAdmin
-from ._app import Emulator, build_app
+from ._app import build_app
+from ._emulator import Emulator
 from ._faults import FaultConfig
 from ._options import EmulatorOptions
 from ._server import RunningEmulator, run_emulator

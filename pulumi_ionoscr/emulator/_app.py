@@ -1,142 +1,67 @@
-"""HTTP layer of the emulator: routing, auth, wire format (Starlette), kept thin.
-
-Everything that decides *what* happens lives in `_state.Backend`; this module turns requests
-into backend calls and backend objects into the API's JSON.
+"""The management API's HTTP layer (routing, auth, requests -> backend calls) and the
+emulator's ASGI app, which hands each request to its surface: management API, admin API or
+OCI data plane. Kept thin: `_state.Backend` decides what happens, `_wire` renders it.
 
 Path matching is done on the raw (still percent-encoded) request path, so a repository name
 sent as one encoded segment (`team%2Fapp`, what the official SDK and this package's client
 send) is unambiguous. The raw multi-segment form (`team/app`) is accepted as well.
+
+No input reaches a handler unbounded (`_http.read_body`, `_checks.loads_json`), and every
+answer, refusals and emulator bugs included, is JSON in the API's error shape.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import copy
-import json
 import logging
 import re
-import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ._faults import FaultConfig, FaultConfigError, FaultInjector
-from ._oci import TOKEN_PATH, oci_routes
-from ._oci_state import Distribution
-from ._options import EmulatorOptions
-from ._state import (
-    Actor,
+from ._admin_api import AdminApi
+from ._checks import (
     ApiProblem,
-    Artifact,
-    Backend,
-    Page,
-    Registry,
-    Repository,
-    Timing,
-    Token,
+    JsonInputError,
     bad_request,
-    format_time,
+    loads_json,
     not_found,
     parse_int_param,
 )
-from ._store import StateStore
+from ._emulator import Emulator
+from ._http import (
+    BodyTooLarge,
+    MethodNotAllowed,
+    NoRoute,
+    RouteTable,
+    error_response,
+    json_response,
+    read_body,
+)
+from ._limits import MAX_BODY_BYTES
+from ._middleware import EmulatorMiddleware, is_admin_path, is_data_plane_path
+from ._oci import OciApi
+from ._options import EmulatorOptions
+from ._state import Actor, Page, Token
+from ._wire import artifact_wire, offset_links, registry_wire, repository_wire, token_wire
 
 __all__ = ["API_PREFIX", "Emulator", "build_app"]
 
 API_PREFIX = "/containerregistries"
-ADMIN_PREFIX = "/_emulator"
-MAX_LOG = 100_000
-
-JSON_TYPE = "application/json"
 
 log = logging.getLogger("pulumi_ionoscr.emulator")
 
 
-class DroppedConnection(Exception):
-    """Raised after a partial response to make the server drop the connection (a fault)."""
-
-
-class _QuietDrops(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        return not isinstance(exc, DroppedConnection)
-
-
-for _name in ("uvicorn.error", "uvicorn"):
-    logging.getLogger(_name).addFilter(_QuietDrops())
-
-
-# --------------------------------------------------------------------------------------------
-# the emulator instance
-
-
-class Emulator:
-    """One emulator: backend, faults, request log, optional state file."""
-
-    def __init__(self, options: EmulatorOptions, *, clock: Callable[[], float] = time.time) -> None:
-        self.options = options
-        self.backend = Backend(
-            locations=options.locations,
-            timing=copy.deepcopy(options.timing),
-            clock=clock,
-            duplicate_name_status=options.duplicate_name_status,
-        )
-        self.faults = FaultInjector(copy.deepcopy(options.faults))
-        self.distribution = Distribution(self.backend)
-        self.requests: list[dict[str, Any]] = []
-        self.store: StateStore | None = None
-        if options.state_file:
-            self.store = StateStore(options.state_file, self.backend)
-            self.store.load()
-
-    def reset(self) -> None:
-        """Empty state and request log; timing and faults back to the startup options."""
-        self.backend.reset()
-        self.distribution.uploads.clear()
-        self.distribution.bearers.clear()
-        self.backend.timing = copy.deepcopy(self.options.timing)
-        self.faults.configure(copy.deepcopy(self.options.faults))
-        self.requests.clear()
-        self.persist()
-
-    def persist(self) -> None:
-        if self.store is not None:
-            self.store.save_if_changed()
-
-    def record(self, entry: dict[str, Any]) -> None:
-        self.requests.append(entry)
-        if len(self.requests) > MAX_LOG:
-            del self.requests[: len(self.requests) - MAX_LOG]
-
-
-# --------------------------------------------------------------------------------------------
-# responses
-
-
-def json_response(
-    body: Any, status: int = 200, headers: Mapping[str, str] | None = None
-) -> Response:
-    return Response(
-        json.dumps(body, separators=(",", ":")),
-        status_code=status,
-        media_type=JSON_TYPE,
-        headers=dict(headers or {}),
-    )
-
-
 def problem_response(problem: ApiProblem, *, head: bool = False) -> Response:
-    if head:
-        return Response(status_code=problem.status, headers=problem.headers)
-    return json_response(problem.body(), problem.status, problem.headers)
+    return error_response(
+        problem.status, problem.code, problem.message, headers=problem.headers, head=head
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -148,8 +73,8 @@ def _jwt_claims(token: str) -> dict[str, Any]:
     if len(parts) != 3:
         return {}
     try:
-        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (ValueError, UnicodeDecodeError):
+        payload = loads_json(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, UnicodeDecodeError):  # JsonInputError too: an unreadable payload
         return {}
     return payload if isinstance(payload, dict) else {}
 
@@ -211,167 +136,6 @@ def authenticate(options: EmulatorOptions, headers: Mapping[str, str]) -> Actor:
 
 
 # --------------------------------------------------------------------------------------------
-# wire format
-
-
-def _metadata(
-    created_by: str,
-    created_by_user_id: str,
-    created_at: float,
-    modified_by: str | None,
-    modified_by_user_id: str | None,
-    modified_at: float | None,
-    state: str,
-) -> dict[str, Any]:
-    md: dict[str, Any] = {
-        "createdBy": created_by,
-        "createdByUserId": created_by_user_id,
-        "createdDate": format_time(created_at),
-    }
-    if modified_at is not None:
-        md["lastModifiedBy"] = modified_by
-        md["lastModifiedByUserId"] = modified_by_user_id
-        md["lastModifiedDate"] = format_time(modified_at)
-    md["state"] = state
-    return md
-
-
-def registry_wire(reg: Registry) -> dict[str, Any]:
-    props: dict[str, Any] = {"name": reg.name, "location": reg.location}
-    if reg.schedule is not None:
-        props["garbageCollectionSchedule"] = reg.schedule.to_wire()
-    storage: dict[str, Any] = {"bytes": reg.storage_bytes}
-    if reg.storage_updated_at is not None:
-        storage["updatedAt"] = format_time(reg.storage_updated_at)
-    props["storageUsage"] = storage
-    props["hostname"] = reg.hostname
-    vs: dict[str, Any] = {"enabled": reg.vulnerability_scanning}
-    if reg.vulnerability_properties is not None:
-        vs["properties"] = reg.vulnerability_properties
-    props["features"] = {"vulnerabilityScanning": vs}
-    props["apiSubnetAllowList"] = list(reg.allow_list)
-    return {
-        "id": reg.id,
-        "type": "registry",
-        "href": "",
-        "metadata": _metadata(
-            reg.created_by,
-            reg.created_by_user_id,
-            reg.created_at,
-            reg.modified_by,
-            reg.modified_by_user_id,
-            reg.modified_at,
-            reg.state,
-        ),
-        "properties": props,
-    }
-
-
-def token_wire(tok: Token, password: str | None = None) -> dict[str, Any]:
-    return {
-        "id": tok.id,
-        "type": "token",
-        "href": "",
-        "metadata": _metadata(
-            tok.created_by,
-            tok.created_by_user_id,
-            tok.created_at,
-            tok.modified_by,
-            tok.modified_by_user_id,
-            tok.modified_at,
-            tok.status,
-        ),
-        "properties": {
-            "name": tok.name,
-            "scopes": None if tok.scopes is None else [s.to_wire() for s in tok.scopes],
-            "expiryDate": tok.expiry_date,
-            "status": tok.status,
-            "credentials": {"username": tok.name, "password": password or ""},
-        },
-    }
-
-
-def _ts(value: float | None) -> str | None:
-    return None if value is None else format_time(value)
-
-
-def repository_wire(base: str, registry_id: str, repo: Repository) -> dict[str, Any]:
-    return {
-        "id": repo.name,
-        "type": "repository",
-        "href": f"{base}/registries/{registry_id}/repositories/{quote(repo.name, safe='')}",
-        "metadata": {
-            "createdDate": format_time(repo.created_at),
-            "createdBy": None,
-            "createdByUserId": None,
-            "lastModifiedDate": None,
-            "lastModifiedBy": None,
-            "lastModifiedByUserId": None,
-            "resourceURN": None,
-            "artifactCount": len(repo.artifacts),
-            "pullCount": repo.pull_count,
-            "pushCount": repo.push_count,
-            "lastPulledAt": _ts(repo.last_pulled_at),
-            "lastPushedAt": _ts(repo.last_pushed_at),
-            "lastSeverity": repo.last_severity,
-        },
-        "properties": {"name": repo.name},
-    }
-
-
-def artifact_wire(base: str, registry_id: str, repo_name: str, art: Artifact) -> dict[str, Any]:
-    return {
-        "id": art.digest,
-        "type": "artifact",
-        "href": (
-            f"{base}/registries/{registry_id}/repositories/{quote(repo_name, safe='')}"
-            f"/artifacts/{quote(art.digest, safe='')}"
-        ),
-        "metadata": {
-            "createdDate": None,
-            "createdBy": None,
-            "createdByUserId": None,
-            "lastModifiedDate": None,
-            "lastModifiedBy": None,
-            "lastModifiedByUserId": None,
-            "resourceURN": None,
-            "lastPushedAt": _ts(art.last_pushed_at),
-            "lastPulledAt": _ts(art.last_pulled_at),
-            "lastScannedAt": _ts(art.last_scanned_at),
-            "pushCount": art.push_count,
-            "pullCount": art.pull_count,
-            "vulnMaxSeverity": art.vuln_max_severity,
-            "vulnTotalScore": art.vuln_total_score,
-            "vulnTotalCount": art.vuln_total_count,
-            "vulnFixableCount": art.vuln_fixable_count,
-        },
-        "properties": {
-            "repositoryName": repo_name,
-            "digest": art.digest,
-            "tags": list(art.tags),
-            "mediaType": art.media_type,
-        },
-    }
-
-
-def _offset_links(url: str, params: Mapping[str, str], page: Page) -> dict[str, str]:
-    """`_links{prev,self,next}` of the 1.1.0 lists (prev/next only when they exist)."""
-
-    def link(offset: int) -> str:
-        q = dict(params)
-        q["offset"] = str(offset)
-        q["limit"] = str(page.limit)
-        return f"{url}?{urlencode(q)}"
-
-    links: dict[str, str] = {"self": link(page.offset)}
-    if page.offset > 0:
-        links["prev"] = link(max(page.offset - page.limit, 0))
-    if page.offset + page.limit < page.total:
-        links["next"] = link(page.offset + page.limit)
-    return {k: links[k] for k in ("prev", "self", "next") if k in links}
-
-
-# --------------------------------------------------------------------------------------------
 # routing (on the raw path)
 
 
@@ -389,22 +153,23 @@ class Ctx:
 
 Handler = Callable[["Api", Ctx], Awaitable[Response]]
 
-_SEG = r"(?P<{}>[^/]+)"
-
-
-def _pattern(template: str) -> re.Pattern[str]:
-    regex = re.sub(r"\{(\w+)\}", lambda m: _SEG.format(m.group(1)), template)
-    return re.compile(f"^{regex}/?$")
+_REPOSITORY_PATH_RE = re.compile(
+    r"/registries/(?P<rid>[^/]+)/repositories/(?P<rest>.+?)/?", re.DOTALL
+)
 
 
 async def _json_body(request: Request) -> Any:
-    raw = await request.body()
+    raw = await read_body(request, MAX_BODY_BYTES)
     if not raw.strip():
         raise bad_request("body: a JSON object is required", "missing-body")
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return loads_json(raw)
+    except JsonInputError as exc:
         raise bad_request(f"body: malformed JSON ({exc})", "malformed-json") from None
+
+
+def _method_not_allowed(exc: MethodNotAllowed) -> ApiProblem:
+    return ApiProblem(405, "method-not-allowed", str(exc), headers=exc.allow_header)
 
 
 class Api:
@@ -413,53 +178,47 @@ class Api:
     def __init__(self, emu: Emulator) -> None:
         self.emu = emu
         self.backend = emu.backend
-        self._routes: list[tuple[re.Pattern[str], dict[str, Handler]]] = [
-            (_pattern("/locations"), {"GET": Api.locations}),
-            (_pattern("/names/{name}"), {"HEAD": Api.names}),
-            (_pattern("/registries"), {"GET": Api.list_registries, "POST": Api.create_registry}),
-            (
-                _pattern("/registries/{rid}"),
-                {
-                    "GET": Api.get_registry,
-                    "PUT": Api.put_registry,
-                    "PATCH": Api.patch_registry,
-                    "DELETE": Api.delete_registry,
-                },
-            ),
-            (
-                _pattern("/registries/{rid}/tokens"),
-                {"GET": Api.list_tokens, "POST": Api.create_token},
-            ),
-            (
-                _pattern("/registries/{rid}/tokens/{tid}"),
-                {
-                    "GET": Api.get_token,
-                    "PUT": Api.put_token,
-                    "PATCH": Api.patch_token,
-                    "DELETE": Api.delete_token,
-                },
-            ),
-            (_pattern("/registries/{rid}/repositories"), {"GET": Api.list_repositories}),
-            (_pattern("/registries/{rid}/artifacts"), {"GET": Api.list_registry_artifacts}),
-            (_pattern("/vulnerabilities/{vid}"), {"GET": Api.get_vulnerability}),
-        ]
-        self._repo_prefix = re.compile(r"^/registries/(?P<rid>[^/]+)/repositories/(?P<rest>.+?)/?$")
+        self.routes: RouteTable[Handler] = RouteTable(
+            [
+                ("/locations", {"GET": Api.locations}),
+                ("/names/{name}", {"HEAD": Api.names}),
+                ("/registries", {"GET": Api.list_registries, "POST": Api.create_registry}),
+                (
+                    "/registries/{rid}",
+                    {
+                        "GET": Api.get_registry,
+                        "PUT": Api.put_registry,
+                        "PATCH": Api.patch_registry,
+                        "DELETE": Api.delete_registry,
+                    },
+                ),
+                ("/registries/{rid}/tokens", {"GET": Api.list_tokens, "POST": Api.create_token}),
+                (
+                    "/registries/{rid}/tokens/{tid}",
+                    {
+                        "GET": Api.get_token,
+                        "PUT": Api.put_token,
+                        "PATCH": Api.patch_token,
+                        "DELETE": Api.delete_token,
+                    },
+                ),
+                ("/registries/{rid}/repositories", {"GET": Api.list_repositories}),
+                ("/registries/{rid}/artifacts", {"GET": Api.list_registry_artifacts}),
+                ("/vulnerabilities/{vid}", {"GET": Api.get_vulnerability}),
+            ]
+        )
 
     def match(self, method: str, raw_path: str) -> tuple[Handler, dict[str, str]]:
+        if not raw_path.startswith(API_PREFIX + "/"):
+            raise not_found(f"no such endpoint: {raw_path}")
         path = raw_path[len(API_PREFIX) :]
-        for regex, methods in self._routes:
-            m = regex.match(path)
-            if m:
-                handler = methods.get(method)
-                if handler is None:
-                    raise ApiProblem(
-                        405,
-                        "method-not-allowed",
-                        f"{method} is not allowed here (allowed: {', '.join(methods)})",
-                        headers={"Allow": ", ".join(methods)},
-                    )
-                return handler, {k: unquote(v) for k, v in m.groupdict().items()}
-        m = self._repo_prefix.match(path)
+        try:
+            return self.routes.match(method, path, decode=unquote)
+        except MethodNotAllowed as exc:
+            raise _method_not_allowed(exc) from None
+        except NoRoute:
+            pass
+        m = _REPOSITORY_PATH_RE.fullmatch(path)
         if m:
             return self._match_repository(method, m.group("rid"), m.group("rest"))
         raise not_found(f"no such endpoint: {raw_path}")
@@ -485,12 +244,7 @@ class Api:
         params["repo"] = "/".join(unquote(s) for s in repo_segs)
         handler = handlers.get(method)
         if handler is None:
-            raise ApiProblem(
-                405,
-                "method-not-allowed",
-                f"{method} is not allowed here (allowed: {', '.join(handlers)})",
-                headers={"Allow": ", ".join(handlers)},
-            )
+            raise _method_not_allowed(MethodNotAllowed(method, list(handlers)))
         return handler, params
 
     async def __call__(self, request: Request) -> Response:
@@ -504,6 +258,10 @@ class Api:
             return await handler(self, Ctx(request, actor, params, base))
         except ApiProblem as problem:
             return problem_response(problem, head=head)
+        except BodyTooLarge as exc:
+            headers = {"Connection": "close"}
+            too_large = ApiProblem(413, "body-too-large", str(exc), headers=headers)
+            return problem_response(too_large, head=head)
         except Exception:  # an emulator bug: still answer in the API's error format
             log.exception("emulator error on %s %s", request.method, raw_path)
             return problem_response(
@@ -662,7 +420,7 @@ class Api:
                 "items": items,
                 "offset": page.offset,
                 "limit": page.limit,
-                "_links": _offset_links(url, self._list_params(ctx, *extra), page),
+                "_links": offset_links(url, self._list_params(ctx, *extra), page),
             }
         )
 
@@ -751,253 +509,25 @@ class Api:
 
 
 # --------------------------------------------------------------------------------------------
-# admin API (no auth; never part of the real API)
-
-
-def _admin_error(status: int, message: str) -> Response:
-    return json_response(
-        {"httpStatus": status, "messages": [{"errorCode": "admin", "message": message}]}, status
-    )
-
-
-async def _admin_json(request: Request) -> Any:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    return json.loads(raw)
-
-
-def admin_routes(emu: Emulator) -> list[Route]:
-    async def get_requests(request: Request) -> Response:
-        return json_response({"requests": list(emu.requests)})
-
-    async def clear_requests(request: Request) -> Response:
-        emu.requests.clear()
-        return Response(status_code=204)
-
-    async def reset(request: Request) -> Response:
-        emu.reset()
-        return Response(status_code=204)
-
-    async def state(request: Request) -> Response:
-        emu.backend.tick()
-        return json_response(emu.backend.dump())
-
-    async def faults(request: Request) -> Response:
-        if request.method == "PUT":
-            try:
-                data = await _admin_json(request)
-                if not isinstance(data, dict):
-                    return _admin_error(400, "body: expected an object")
-                emu.faults.configure(FaultConfig.from_dict(data))
-            except (ValueError, FaultConfigError) as exc:
-                return _admin_error(400, str(exc))
-        return json_response(emu.faults.config.to_dict())
-
-    async def timing(request: Request) -> Response:
-        if request.method == "PUT":
-            try:
-                data = await _admin_json(request)
-                if not isinstance(data, dict):
-                    return _admin_error(400, "body: expected an object")
-                emu.backend.timing = Timing.from_dict(data, base=emu.backend.timing)
-            except ApiProblem as problem:
-                return _admin_error(400, problem.message)
-            except ValueError as exc:
-                return _admin_error(400, f"body: {exc}")
-        return json_response(emu.backend.timing.to_dict())
-
-    async def force_state(request: Request) -> Response:
-        try:
-            data = await _admin_json(request)
-        except ValueError as exc:
-            return _admin_error(400, f"body: {exc}")
-        if (
-            not isinstance(data, dict)
-            or not isinstance(data.get("state"), str)
-            or not data["state"]
-        ):
-            return _admin_error(400, 'body: expected {"state": "<state>"}')
-        try:
-            reg = emu.backend.force_state(request.path_params["rid"], data["state"])
-        except ApiProblem as problem:
-            return _admin_error(problem.status, problem.message)
-        emu.persist()
-        return json_response(
-            {"id": reg.id, "name": reg.name, "state": reg.state, "hostname": reg.hostname}
-        )
-
-    async def seed(request: Request) -> Response:
-        try:
-            data = await _admin_json(request)
-            repo = emu.backend.seed_repository(request.path_params["rid"], data)
-        except ApiProblem as problem:
-            return _admin_error(problem.status, problem.message)
-        except ValueError as exc:
-            return _admin_error(400, f"body: {exc}")
-        emu.persist()
-        return json_response(
-            {
-                "name": repo.name,
-                "artifacts": [
-                    {"digest": a.digest, "tags": a.tags, "mediaType": a.media_type}
-                    for a in repo.artifacts.values()
-                ],
-            },
-            201,
-        )
-
-    async def config(request: Request) -> Response:
-        o = emu.options
-        return json_response(
-            {
-                "locations": list(o.locations),
-                "restricted_auth": o.users is not None or o.tokens is not None,
-                "timing": emu.backend.timing.to_dict(),
-                "faults": emu.faults.config.to_dict(),
-                "state_file": o.state_file,
-                "duplicate_name_status": o.duplicate_name_status,
-            }
-        )
-
-    async def health(request: Request) -> Response:
-        return json_response({"ok": True})
-
-    p = ADMIN_PREFIX
-    return [
-        Route(f"{p}/health", health, methods=["GET"]),
-        Route(f"{p}/config", config, methods=["GET"]),
-        Route(f"{p}/requests", get_requests, methods=["GET"]),
-        Route(f"{p}/requests", clear_requests, methods=["DELETE"]),
-        Route(f"{p}/reset", reset, methods=["POST"]),
-        Route(f"{p}/state", state, methods=["GET"]),
-        Route(f"{p}/faults", faults, methods=["GET", "PUT"]),
-        Route(f"{p}/timing", timing, methods=["GET", "PUT"]),
-        Route(p + "/registries/{rid}/state", force_state, methods=["POST"]),
-        Route(p + "/registries/{rid}/repositories", seed, methods=["POST"]),
-    ]
-
-
-# --------------------------------------------------------------------------------------------
-# middleware: request log, faults, persistence
-
-
-class EmulatorMiddleware:
-    def __init__(self, app: ASGIApp, emu: Emulator) -> None:
-        self.app = app
-        self.emu = emu
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path: str = scope["path"]
-        if path.startswith(ADMIN_PREFIX + "/") or path == ADMIN_PREFIX:
-            try:
-                await self.app(scope, receive, send)
-            finally:
-                self.emu.persist()
-            return
-        method: str = scope["method"]
-        raw_path = (scope.get("raw_path") or path.encode()).decode("latin-1").split("?", 1)[0]
-        query = scope.get("query_string", b"").decode("latin-1")
-        started = time.perf_counter()
-        data_plane = path == "/v2" or path.startswith("/v2/") or path == TOKEN_PATH
-        decision = self.emu.faults.decide(method, raw_path, data_plane=data_plane)
-        status = {"code": 0}
-
-        async def send_recording(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-            await send(message)
-
-        def record(client_status: int | None, committed: int | None = None) -> None:
-            entry: dict[str, Any] = {
-                "method": method,
-                "path": raw_path,
-                "query": query,
-                "status": client_status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                "time": time.time(),
-                "fault": decision.kind,
-            }
-            if committed is not None:
-                entry["committed_status"] = committed
-            self.emu.record(entry)
-
-        if decision.latency_s:
-            await asyncio.sleep(decision.latency_s)
-        self.emu.backend.tick()
-        if decision.error_status is not None:
-            problem = ApiProblem(
-                decision.error_status,
-                "injected-fault",
-                f"injected fault: {decision.error_status}",
-                headers={"Retry-After": decision.retry_after} if decision.retry_after else None,
-            )
-            await problem_response(problem, head=method == "HEAD")(scope, receive, send)
-            record(decision.error_status)
-            return
-        if decision.lost_mode is not None:
-            committed = {"code": 0}
-
-            async def discard(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    committed["code"] = message["status"]
-
-            try:
-                await self.app(scope, receive, discard)
-            finally:
-                self.emu.persist()
-            if decision.lost_mode == "drop":
-                record(None, committed["code"])
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 200,
-                        "headers": [
-                            (b"content-type", JSON_TYPE.encode()),
-                            (b"content-length", b"4096"),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": b'{"id":', "more_body": True})
-                raise DroppedConnection("injected fault: connection dropped")
-            lost_status = int(decision.lost_mode)
-            problem = ApiProblem(
-                lost_status,
-                "injected-fault",
-                f"injected fault: {lost_status} after the request was processed",
-            )
-            await problem_response(problem, head=method == "HEAD")(scope, receive, send)
-            record(lost_status, committed["code"])
-            return
-        try:
-            await self.app(scope, receive, send_recording)
-        finally:
-            self.emu.persist()
-        record(status["code"])
-
-
-# --------------------------------------------------------------------------------------------
 # the app
 
 
 def build_app(emu: Emulator) -> ASGIApp:
+    """The emulator's ASGI app: each request goes to its surface by path; everything that is
+    neither admin nor data plane is the management API's (unknown paths: its 404)."""
     api = Api(emu)
-    all_methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+    admin = AdminApi(emu)
+    oci = OciApi(emu.distribution)
 
-    async def api_endpoint(request: Request) -> Response:
-        return await api(request)
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        path: str = scope["path"]
+        if is_admin_path(path):
+            response = await admin(request)
+        elif is_data_plane_path(path):
+            response = await oci(request)
+        else:
+            response = await api(request)
+        await response(scope, receive, send)
 
-    async def not_api(request: Request) -> Response:
-        return problem_response(
-            not_found(f"no such endpoint: {request.url.path}"), head=request.method == "HEAD"
-        )
-
-    routes: list[Any] = admin_routes(emu)
-    routes.append(Route(API_PREFIX + "/{path:path}", api_endpoint, methods=all_methods))
-    routes.extend(oci_routes(emu.distribution))
-    routes.append(Route("/{path:path}", not_api, methods=all_methods))
-    app = Starlette(routes=routes)
     return EmulatorMiddleware(app, emu)

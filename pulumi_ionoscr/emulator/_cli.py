@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 import uvicorn
 
-from ._app import API_PREFIX, Emulator, build_app
+from ._app import API_PREFIX, build_app
+from ._emulator import Emulator
 from ._faults import ERROR_STATUSES, LOST_MODES, FaultConfig, FaultConfigError
 from ._options import EmulatorOptions
 from ._server import OPTIONS_ENV, _uvicorn_config, bind_socket, check_loopback

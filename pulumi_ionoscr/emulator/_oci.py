@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -22,16 +23,25 @@ from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
+from ._http import BodyTooLarge, read_body
+from ._limits import MAX_INT_PARAM_DIGITS, MAX_MANIFEST_BYTES
+from ._middleware import TOKEN_PATH
 from ._oci_state import Access, Distribution, OciProblem
 
-__all__ = ["TOKEN_PATH", "oci_routes"]
+log = logging.getLogger("pulumi_ionoscr.emulator")
 
-TOKEN_PATH = "/service/token"
+__all__ = ["OciApi"]
+
 API_VERSION_HEADER = {"Docker-Distribution-API-Version": "registry/2.0"}
 
-_PATH_RE = re.compile(r"^(?P<name>.+?)/(?P<kind>manifests|blobs|tags)/(?P<rest>.*)$")
+_PATH_RE = re.compile(r"(?P<name>.+?)/(?P<kind>manifests|blobs|tags)/(?P<rest>.*)", re.DOTALL)
+_PAGE_SIZE_RE = re.compile(rf"[0-9]{{1,{MAX_INT_PARAM_DIGITS}}}")
+_METHODS = {
+    "tags": ("GET", "HEAD"),
+    "manifests": ("GET", "HEAD", "PUT", "DELETE"),
+    "blobs": ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"),
+}
 
 
 def _json(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
@@ -102,81 +112,96 @@ def _action(method: str, kind: str) -> str:
     return "push"
 
 
-def oci_routes(dist: Distribution) -> list[Route]:
-    async def token_endpoint(request: Request) -> Response:
-        creds = _credentials(request)
+def _allow(request: Request, *methods: str) -> None:
+    if request.method not in methods:
+        raise OciProblem(
+            405,
+            "UNSUPPORTED",
+            f"{request.method} is not supported here (allowed: {', '.join(methods)})",
+            headers={"Allow": ", ".join(methods)},
+        )
+
+
+class OciApi:
+    """The data plane's HTTP surface: `/v2/...` and the token endpoint. Every error, also an
+    unexpected one, is answered as a distribution registry does: JSON `errors`."""
+
+    def __init__(self, dist: Distribution) -> None:
+        self.dist = dist
+
+    async def __call__(self, request: Request) -> Response:
+        head = request.method == "HEAD"
+        path: str = request.scope["path"]  # request.url would drop encoded newlines
         try:
-            if creds is None or creds[0] != "basic":
-                raise OciProblem(
-                    401,
-                    "UNAUTHORIZED",
-                    "the token endpoint needs Basic credentials of a registry token",
-                    headers={"WWW-Authenticate": 'Basic realm="ionoscr-emulator"'},
-                )
-            access = _login(dist, request, None, check_live=False)
+            if path == TOKEN_PATH:
+                return self._token_endpoint(request)
+            if path in ("/v2", "/v2/"):
+                _allow(request, "GET", "HEAD")
+                _login(self.dist, request, None)
+                return _json({})
+            return await self._v2(request, path[len("/v2/") :])
         except OciProblem as problem:
-            return _problem(problem, head=False)
-        token, ttl = dist.issue_bearer(access)
+            return _problem(problem, head)
+        except BodyTooLarge as exc:
+            headers = {"Connection": "close"}
+            return _problem(OciProblem(413, "MANIFEST_INVALID", str(exc), headers=headers), head)
+        except Exception:  # an emulator bug: still answer as a registry, keep the connection
+            log.exception("data plane error on %s %s", request.method, path)
+            return _problem(OciProblem(500, "UNKNOWN", "internal emulator error (a bug)"), head)
+
+    def _token_endpoint(self, request: Request) -> Response:
+        _allow(request, "GET", "POST")
+        creds = _credentials(request)
+        if creds is None or creds[0] != "basic":
+            raise OciProblem(
+                401,
+                "UNAUTHORIZED",
+                "the token endpoint needs Basic credentials of a registry token",
+                headers={"WWW-Authenticate": 'Basic realm="ionoscr-emulator"'},
+            )
+        access = _login(self.dist, request, None, check_live=False)
+        token, ttl = self.dist.issue_bearer(access)
         issued = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         return _json(
             {"token": token, "access_token": token, "expires_in": ttl, "issued_at": issued}
         )
 
-    async def base(request: Request) -> Response:
-        try:
-            _login(dist, request, None)
-        except OciProblem as problem:
-            return _problem(problem, head=request.method == "HEAD")
-        return _json({})
-
-    async def v2(request: Request) -> Response:
-        head = request.method == "HEAD"
-        path: str = request.path_params["path"]
-        try:
-            if path in ("", "/"):
-                _login(dist, request, None)
-                return _json({})
-            if path == "_catalog":
-                access = _login(dist, request, "registry:catalog:*")
-                if request.method != "GET":
-                    raise OciProblem(405, "UNSUPPORTED", "method not allowed")
-                return _json({"repositories": dist.catalog(access)})
-            m = _PATH_RE.match(path)
-            if not m:
-                raise OciProblem(404, "NAME_UNKNOWN", f"no such endpoint: /v2/{path}")
-            name, kind, rest = m.group("name"), m.group("kind"), m.group("rest")
-            action = _action(request.method, kind)
-            access = _login(dist, request, f"repository:{name}:{action}")
-            dist.check_name(name)
-            dist.authorize(access, name, action)
-            if kind == "tags":
-                return await _tags(dist, access, request, name, rest)
-            if kind == "manifests":
-                return await _manifests(dist, access, request, name, rest)
-            return await _blobs(dist, access, request, name, rest)
-        except OciProblem as problem:
-            return _problem(problem, head)
-
-    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
-    return [
-        Route(TOKEN_PATH, token_endpoint, methods=["GET", "POST"]),
-        Route("/v2", base, methods=["GET", "HEAD"]),
-        Route("/v2/{path:path}", v2, methods=methods),
-    ]
+    async def _v2(self, request: Request, path: str) -> Response:
+        dist = self.dist
+        if path == "_catalog":
+            _allow(request, "GET")
+            access = _login(dist, request, "registry:catalog:*")
+            return _json({"repositories": dist.catalog(access)})
+        m = _PATH_RE.fullmatch(path)
+        if not m:
+            raise OciProblem(404, "NAME_UNKNOWN", f"no such endpoint: /v2/{path}")
+        name, kind, rest = m.group("name"), m.group("kind"), m.group("rest")
+        _allow(request, *_METHODS[kind])
+        action = _action(request.method, kind)
+        access = _login(dist, request, f"repository:{name}:{action}")
+        dist.check_name(name)
+        dist.authorize(access, name, action)
+        if kind == "tags":
+            return _tags(dist, access, request, name, rest)
+        if kind == "manifests":
+            return await _manifests(dist, access, request, name, rest)
+        return await _blobs(dist, access, request, name, rest)
 
 
-async def _tags(
-    dist: Distribution, access: Access, request: Request, name: str, rest: str
-) -> Response:
-    if rest != "list" or request.method not in ("GET", "HEAD"):
+def _tags(dist: Distribution, access: Access, request: Request, name: str, rest: str) -> Response:
+    if rest != "list":
         raise OciProblem(404, "NAME_UNKNOWN", f"no such endpoint: tags/{rest}")
+    n = request.query_params.get("n")
+    headers: dict[str, str] = {}
+    if n is not None and not _PAGE_SIZE_RE.fullmatch(n):
+        raise OciProblem(
+            400, "PAGINATION_NUMBER_INVALID", f"n: {n!r} is not a number of tags (ASCII digits)"
+        )
     tags = dist.tags(access, name)
     last = request.query_params.get("last")
     if last:
         tags = [t for t in tags if t > last]
-    n = request.query_params.get("n")
-    headers: dict[str, str] = {}
-    if n is not None and n.isdigit():
+    if n is not None:
         limit = int(n)
         if len(tags) > limit:
             tags = tags[:limit]
@@ -205,7 +230,7 @@ async def _manifests(
             return _empty(200, headers)
         return Response(body, status_code=200, headers={**API_VERSION_HEADER, **headers})
     if method == "PUT":
-        body = await request.body()
+        body = await read_body(request, MAX_MANIFEST_BYTES)
         digest = dist.put_manifest(
             access, name, reference, body, request.headers.get("content-type")
         )
@@ -220,7 +245,7 @@ async def _manifests(
     if method == "DELETE":
         dist.delete_manifest(access, name, reference)
         return _empty(202, {"Content-Length": "0"})
-    raise OciProblem(405, "UNSUPPORTED", f"{method} is not supported on manifests")
+    raise AssertionError(method)  # _METHODS["manifests"] lets no other method through
 
 
 async def _blobs(
@@ -270,7 +295,7 @@ async def _blobs(
         if method == "DELETE":
             dist.cancel_upload(access, name, upload_id)
             return _empty(204, {})
-        raise OciProblem(405, "UNSUPPORTED", f"{method} is not supported on uploads")
+        _allow(request, "GET", "PATCH", "PUT", "DELETE")
     digest = rest
     if method in ("GET", "HEAD"):
         data = dist.get_blob(access, name, digest)
@@ -285,7 +310,8 @@ async def _blobs(
     if method == "DELETE":
         dist.delete_blob(access, name, digest)
         return _empty(202, {"Content-Length": "0"})
-    raise OciProblem(405, "UNSUPPORTED", f"{method} is not supported on blobs")
+    _allow(request, "GET", "HEAD", "DELETE")
+    raise AssertionError(method)  # _allow refused it
 
 
 def _upload_accepted(name: str, upload_id: str, size: int) -> Response:

@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import secrets
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._checks import REPOSITORY_NAME_RE, JsonInputError, loads_json
 from ._state import (
-    REPOSITORY_NAME_RE,
     STATE_DELETING,
     Artifact,
     Backend,
@@ -184,7 +183,7 @@ class Distribution:
 
     @staticmethod
     def check_name(name: str) -> str:
-        if len(name) > 256 or not REPOSITORY_NAME_RE.match(name):
+        if len(name) > 256 or not REPOSITORY_NAME_RE.fullmatch(name):
             raise OciProblem(400, "NAME_INVALID", f"invalid repository name {name!r}")
         return name
 
@@ -292,9 +291,11 @@ class Distribution:
         self, access: Access, name: str, reference: str, body: bytes, content_type: str | None
     ) -> str:
         try:
-            manifest = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            raise OciProblem(400, "MANIFEST_INVALID", "the manifest is not valid JSON") from None
+            manifest = loads_json(body)
+        except JsonInputError as exc:
+            raise OciProblem(
+                400, "MANIFEST_INVALID", f"the manifest is not valid JSON ({exc})"
+            ) from None
         if not isinstance(manifest, dict):
             raise OciProblem(400, "MANIFEST_INVALID", "the manifest must be a JSON object")
         media_type = manifest.get("mediaType") or (content_type or "").split(";")[0].strip()

@@ -20,7 +20,8 @@ from typing import Any
 import uvicorn
 
 from ._admin import EmulatorAdmin
-from ._app import API_PREFIX, Emulator, build_app
+from ._app import API_PREFIX, build_app
+from ._emulator import Emulator
 from ._faults import FaultConfig
 from ._options import EmulatorOptions
 from ._state import Timing

@@ -24,11 +24,36 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime, timezone
 from typing import Any, TypeVar
+
+from ._checks import (
+    TOKEN_NAME_RE,
+    ApiProblem,
+    bad_request,
+    check_digest,
+    check_registry_name,
+    check_repository_name,
+    check_uuid,
+    conflict,
+    expect_bool,
+    expect_list,
+    expect_object,
+    expect_str,
+    format_datetime_rfc3339,
+    format_time,
+    int_field,
+    no_unknown,
+    not_found,
+    num_field,
+    opt_int,
+    parse_datetime,
+    parse_int_param,
+    require,
+)
+from ._limits import DEFAULT_PAGE_LIMIT, MAX_ALLOW_LIST, MAX_PAGE_LIMIT
 
 __all__ = [
     "DAYS",
@@ -60,20 +85,11 @@ DAYS: tuple[str, ...] = (
     "Sunday",
 )
 
-REGISTRY_NAME_RE = re.compile(r"^[a-z][-a-z0-9]{1,61}[a-z0-9]$")
-TOKEN_NAME_RE = re.compile(r"^[A-Za-z][-A-Za-z0-9]{0,61}[A-Za-z0-9]$")
-UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 SCHEDULE_TIME_RE = re.compile(
-    r"^(?P<hms>([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])(?P<frac>\.[0-9]+)?"
-    r"(?P<offset>Z|z|[+-][0-9]{2}:[0-9]{2})?$"
+    r"(?P<hms>([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])(?P<frac>\.[0-9]+)?"
+    r"(?P<offset>Z|z|[+-][0-9]{2}:[0-9]{2})?"
 )
-# OCI distribution repository name grammar (path components separated by "/").
-REPOSITORY_NAME_RE = re.compile(
-    r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$"
-)
-DIGEST_RE = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$")
 
-MAX_ALLOW_LIST = 25
 TOKEN_STATUSES = ("enabled", "disabled")
 SEVERITY_RANK = {"none": 0, "unknown": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
@@ -123,176 +139,6 @@ STATE_DELETING = "Deleting"
 STATE_FILE_VERSION = 1
 
 T = TypeVar("T")
-
-
-# --------------------------------------------------------------------------------------------
-# errors
-
-
-class ApiProblem(Exception):
-    """An API error: HTTP status, error code and a human readable message."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        *,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers: dict[str, str] = dict(headers or {})
-
-    def body(self) -> dict[str, Any]:
-        return {
-            "httpStatus": self.status,
-            "messages": [{"errorCode": self.code, "message": self.message}],
-        }
-
-
-def bad_request(message: str, code: str = "validation-failed") -> ApiProblem:
-    return ApiProblem(400, code, message)
-
-
-def not_found(message: str) -> ApiProblem:
-    return ApiProblem(404, "not-found", message)
-
-
-def conflict(message: str) -> ApiProblem:
-    return ApiProblem(409, "conflict", message)
-
-
-# --------------------------------------------------------------------------------------------
-# time
-
-
-def format_time(ts: float) -> str:
-    """`YYYY-MM-DDTHH:MM:SSZ`, the way the real API prints metadata dates."""
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_datetime(value: str) -> datetime:
-    """Parse an RFC 3339 date-time (with `Z` or an offset). Raises ValueError."""
-    text = value.strip()
-    if not re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?", text):
-        raise ValueError(value)
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    # Python 3.10's fromisoformat accepts only 0, 3 or 6 fraction digits: normalise to 6.
-    m = re.match(r"^(.*?\d{2}:\d{2}:\d{2})\.(\d+)(.*)$", text)
-    if m:
-        text = f"{m.group(1)}.{(m.group(2) + '000000')[:6]}{m.group(3)}"
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        raise ValueError(value)
-    return parsed
-
-
-def format_datetime_rfc3339(dt: datetime) -> str:
-    """UTC, `Z`, fraction trimmed of trailing zeros (Go's RFC3339Nano)."""
-    utc = dt.astimezone(timezone.utc)
-    base = utc.strftime("%Y-%m-%dT%H:%M:%S")
-    if utc.microsecond:
-        base += "." + f"{utc.microsecond:06d}".rstrip("0")
-    return base + "Z"
-
-
-# --------------------------------------------------------------------------------------------
-# input checking helpers (field paths use the wire names so messages name the field)
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
-def _expect_object(value: Any, path: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise bad_request(f"{path}: expected an object, got {_type_name(value)}")
-    return value
-
-
-def _expect_str(value: Any, path: str) -> str:
-    if not isinstance(value, str):
-        raise bad_request(f"{path}: expected a string, got {_type_name(value)}")
-    return value
-
-
-def _expect_bool(value: Any, path: str) -> bool:
-    if not isinstance(value, bool):
-        raise bad_request(f"{path}: expected a boolean, got {_type_name(value)}")
-    return value
-
-
-def _expect_list(value: Any, path: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise bad_request(f"{path}: expected an array, got {_type_name(value)}")
-    return value
-
-
-def _no_unknown(obj: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
-    allowed_set = set(allowed)
-    for key in obj:
-        if key not in allowed_set:
-            where = f"{path}.{key}" if path else key
-            raise bad_request(
-                f"{where}: unknown field (allowed: {', '.join(sorted(allowed_set))})",
-                "unknown-field",
-            )
-
-
-def _require(obj: Mapping[str, Any], key: str, path: str) -> Any:
-    if key not in obj or obj[key] is None:
-        where = f"{path}.{key}" if path else key
-        raise bad_request(f"{where}: required field is missing", "missing-field")
-    return obj[key]
-
-
-def check_uuid(value: str, field_name: str) -> str:
-    if not UUID_RE.match(value):
-        raise bad_request(f"{field_name}: {value!r} is not a UUID", "malformed-id")
-    return value.lower()
-
-
-def check_registry_name(value: Any, path: str = "name") -> str:
-    name = _expect_str(value, path)
-    if not REGISTRY_NAME_RE.match(name):
-        raise bad_request(
-            f"{path}: {name!r} is not a valid registry name (3-63 characters a-z, 0-9 and '-',"
-            " starting with a letter and ending with a letter or digit)",
-            "invalid-name",
-        )
-    return name
-
-
-def check_repository_name(value: str, path: str = "repositoryName") -> str:
-    if not value or len(value) > 256 or not REPOSITORY_NAME_RE.match(value):
-        raise bad_request(
-            f"{path}: {value!r} is not a valid repository name (lowercase path components"
-            " separated by '/', at most 256 characters)",
-            "invalid-repository-name",
-        )
-    return value
-
-
-def check_digest(value: str, path: str = "digest") -> str:
-    if not value or len(value) > 128 or not DIGEST_RE.match(value):
-        raise bad_request(f"{path}: {value!r} is not a valid digest", "invalid-digest")
-    return value
 
 
 # --------------------------------------------------------------------------------------------
@@ -469,7 +315,7 @@ class Timing:
         else:
             result = cls(**asdict(base)) if base is not None else cls()
         allowed = {f.name for f in fields(cls)} | {"preset"}
-        _no_unknown(data, allowed, "")
+        no_unknown(data, allowed, "")
         for key, value in data.items():
             if key == "preset":
                 continue
@@ -502,21 +348,6 @@ class Page:
     limit: int
     total: int
     next_token: str = ""
-
-
-def parse_int_param(value: str | None, name: str, default: int, lo: int, hi: int | None) -> int:
-    if value is None or value == "":
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise bad_request(
-            f"{name}: expected an integer, got {value!r}", "invalid-parameter"
-        ) from None
-    if number < lo or (hi is not None and number > hi):
-        bound = f"between {lo} and {hi}" if hi is not None else f">= {lo}"
-        raise bad_request(f"{name}: must be {bound}, got {number}", "invalid-parameter")
-    return number
 
 
 def _encode_page_token(offset: int) -> str:
@@ -561,7 +392,7 @@ class Backend:
         if not locations:
             raise ValueError("at least one location is required")
         for loc in locations:
-            if not re.match(r"^[a-z]{2}/[a-z]{3}$", loc):
+            if not re.fullmatch(r"[a-z]{2}/[a-z]{3}", loc):
                 raise ValueError(f"location {loc!r} is not of the form 'cc/iata' (e.g. de/fra)")
         if duplicate_name_status not in (400, 409):
             raise ValueError("duplicate_name_status must be 400 or 409")
@@ -721,12 +552,12 @@ class Backend:
     # -- registries ----------------------------------------------------------------------------
 
     def _parse_schedule(self, value: Any, path: str) -> Schedule:
-        obj = _expect_object(value, path)
-        _no_unknown(obj, ("days", "time"), path)
-        days_raw = _expect_list(_require(obj, "days", path), f"{path}.days")
+        obj = expect_object(value, path)
+        no_unknown(obj, ("days", "time"), path)
+        days_raw = expect_list(require(obj, "days", path), f"{path}.days")
         days: list[str] = []
         for i, d in enumerate(days_raw):
-            day = _expect_str(d, f"{path}.days[{i}]")
+            day = expect_str(d, f"{path}.days[{i}]")
             if day not in DAYS:
                 raise bad_request(
                     f"{path}.days[{i}]: {day!r} is not one of {', '.join(DAYS)} (exact case)",
@@ -734,8 +565,8 @@ class Backend:
                 )
             if day not in days:
                 days.append(day)
-        time_text = _expect_str(_require(obj, "time", path), f"{path}.time")
-        m = SCHEDULE_TIME_RE.match(time_text)
+        time_text = expect_str(require(obj, "time", path), f"{path}.time")
+        m = SCHEDULE_TIME_RE.fullmatch(time_text)
         if not m:
             raise bad_request(
                 f"{path}.time: {time_text!r} is not a time of day HH:MM:SS (RFC 3339"
@@ -756,7 +587,7 @@ class Backend:
 
     @staticmethod
     def _parse_allow_list(value: Any, path: str) -> list[str]:
-        items = _expect_list(value, path)
+        items = expect_list(value, path)
         if len(items) > MAX_ALLOW_LIST:
             raise bad_request(
                 f"{path}: at most {MAX_ALLOW_LIST} entries are allowed, got {len(items)}",
@@ -764,7 +595,7 @@ class Backend:
             )
         result: list[str] = []
         for i, item in enumerate(items):
-            text = _expect_str(item, f"{path}[{i}]")
+            text = expect_str(item, f"{path}[{i}]")
             try:
                 ipaddress.ip_network(text, strict=False)
             except ValueError:
@@ -777,30 +608,30 @@ class Backend:
 
     @staticmethod
     def _parse_features(value: Any, path: str) -> tuple[bool | None, dict[str, Any] | None]:
-        obj = _expect_object(value, path)
-        _no_unknown(obj, ("vulnerabilityScanning",), path)
+        obj = expect_object(value, path)
+        no_unknown(obj, ("vulnerabilityScanning",), path)
         if "vulnerabilityScanning" not in obj or obj["vulnerabilityScanning"] is None:
             return None, None
         vpath = f"{path}.vulnerabilityScanning"
-        vs = _expect_object(obj["vulnerabilityScanning"], vpath)
-        _no_unknown(vs, ("enabled", "properties"), vpath)
-        enabled = _expect_bool(_require(vs, "enabled", vpath), f"{vpath}.enabled")
+        vs = expect_object(obj["vulnerabilityScanning"], vpath)
+        no_unknown(vs, ("enabled", "properties"), vpath)
+        enabled = expect_bool(require(vs, "enabled", vpath), f"{vpath}.enabled")
         props = vs.get("properties")
         if props is not None:
-            props = _expect_object(props, f"{vpath}.properties")
+            props = expect_object(props, f"{vpath}.properties")
         return enabled, props
 
     def _parse_registry_properties(self, body: Any) -> dict[str, Any]:
-        obj = _expect_object(body, "body")
-        _no_unknown(obj, ("properties",), "")
-        props = _expect_object(_require(obj, "properties", ""), "properties")
-        _no_unknown(
+        obj = expect_object(body, "body")
+        no_unknown(obj, ("properties",), "")
+        props = expect_object(require(obj, "properties", ""), "properties")
+        no_unknown(
             props,
             ("name", "location", "garbageCollectionSchedule", "features", "apiSubnetAllowList"),
             "properties",
         )
-        name = check_registry_name(_require(props, "name", "properties"), "properties.name")
-        location = _expect_str(_require(props, "location", "properties"), "properties.location")
+        name = check_registry_name(require(props, "name", "properties"), "properties.name")
+        location = expect_str(require(props, "location", "properties"), "properties.location")
         if location not in self.locations:
             raise bad_request(
                 f"properties.location: {location!r} is not one of the available locations"
@@ -881,7 +712,7 @@ class Backend:
     ) -> Page:
         """UNCERTAIN: `filter.name` is a case-insensitive substring match (ionosctl's wording)."""
         with self.lock:
-            lim = parse_int_param(limit, "limit", 100, 1, 1000)
+            lim = parse_int_param(limit, "limit", DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT)
             start = _decode_page_token(page_token) if page_token else 0
             self._settle_all()
             mine = sorted(
@@ -963,14 +794,14 @@ class Backend:
 
     def patch_registry(self, actor: Actor, registry_id: str, body: Any) -> Registry:
         with self.lock:
-            obj = _expect_object(body, "body")
+            obj = expect_object(body, "body")
             if "properties" in obj:
                 raise bad_request(
                     "properties: PATCH takes the bare object (garbageCollectionSchedule, features,"
                     " apiSubnetAllowList), not a 'properties' wrapper",
                     "unknown-field",
                 )
-            _no_unknown(obj, ("garbageCollectionSchedule", "features", "apiSubnetAllowList"), "")
+            no_unknown(obj, ("garbageCollectionSchedule", "features", "apiSubnetAllowList"), "")
             reg = self._find(actor, registry_id)
             if reg.state == STATE_DELETING:
                 raise conflict(f"registry {reg.id} is being deleted")
@@ -1033,16 +864,16 @@ class Backend:
     # -- tokens --------------------------------------------------------------------------------
 
     def _parse_scopes(self, value: Any, path: str) -> list[Scope]:
-        items = _expect_list(value, path)
+        items = expect_list(value, path)
         scopes: list[Scope] = []
         for i, item in enumerate(items):
             ipath = f"{path}[{i}]"
-            obj = _expect_object(item, ipath)
-            _no_unknown(obj, ("name", "type", "actions"), ipath)
-            name = _expect_str(_require(obj, "name", ipath), f"{ipath}.name")
-            typ = _expect_str(_require(obj, "type", ipath), f"{ipath}.type")
-            actions_raw = _expect_list(_require(obj, "actions", ipath), f"{ipath}.actions")
-            actions = [_expect_str(a, f"{ipath}.actions[{j}]") for j, a in enumerate(actions_raw)]
+            obj = expect_object(item, ipath)
+            no_unknown(obj, ("name", "type", "actions"), ipath)
+            name = expect_str(require(obj, "name", ipath), f"{ipath}.name")
+            typ = expect_str(require(obj, "type", ipath), f"{ipath}.type")
+            actions_raw = expect_list(require(obj, "actions", ipath), f"{ipath}.actions")
+            actions = [expect_str(a, f"{ipath}.actions[{j}]") for j, a in enumerate(actions_raw)]
             if not name:
                 raise bad_request(f"{ipath}.name: must not be empty")
             # Scope type and actions are stored as given (the real API accepts e.g. "backup").
@@ -1053,7 +884,7 @@ class Backend:
     def _parse_expiry(value: Any, path: str) -> str | None:
         if value is None:
             return None
-        text = _expect_str(value, path)
+        text = expect_str(value, path)
         try:
             parsed = parse_datetime(text)
         except ValueError:
@@ -1066,7 +897,7 @@ class Backend:
 
     @staticmethod
     def _parse_status(value: Any, path: str) -> str:
-        status = _expect_str(value, path)
+        status = expect_str(value, path)
         if status not in TOKEN_STATUSES:
             raise bad_request(
                 f"{path}: {status!r} is not one of enabled, disabled", "invalid-status"
@@ -1074,12 +905,12 @@ class Backend:
         return status
 
     def _parse_token_properties(self, body: Any) -> dict[str, Any]:
-        obj = _expect_object(body, "body")
-        _no_unknown(obj, ("properties",), "")
-        props = _expect_object(_require(obj, "properties", ""), "properties")
-        _no_unknown(props, ("name", "expiryDate", "scopes", "status"), "properties")
-        name = _expect_str(_require(props, "name", "properties"), "properties.name")
-        if not TOKEN_NAME_RE.match(name):
+        obj = expect_object(body, "body")
+        no_unknown(obj, ("properties",), "")
+        props = expect_object(require(obj, "properties", ""), "properties")
+        no_unknown(props, ("name", "expiryDate", "scopes", "status"), "properties")
+        name = expect_str(require(props, "name", "properties"), "properties.name")
+        if not TOKEN_NAME_RE.fullmatch(name):
             raise bad_request(
                 f"properties.name: {name!r} is not a valid token name (2-63 characters letters,"
                 " digits and '-', starting with a letter and ending with a letter or digit)",
@@ -1144,7 +975,7 @@ class Backend:
         with self.lock:
             reg = self._find(actor, registry_id)
             off = parse_int_param(offset, "offset", 0, 0, None)
-            lim = parse_int_param(limit, "limit", 100, 1, 1000)
+            lim = parse_int_param(limit, "limit", DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT)
             toks = sorted(reg.tokens.values(), key=lambda t: (t.created_at, t.id))
             return Page(toks[off : off + lim], off, lim, len(toks))
 
@@ -1178,14 +1009,14 @@ class Backend:
 
     def patch_token(self, actor: Actor, registry_id: str, token_id: str, body: Any) -> Token:
         with self.lock:
-            obj = _expect_object(body, "body")
+            obj = expect_object(body, "body")
             if "properties" in obj:
                 raise bad_request(
                     "properties: PATCH takes the bare object (expiryDate, scopes, status), not a"
                     " 'properties' wrapper",
                     "unknown-field",
                 )
-            _no_unknown(obj, ("expiryDate", "scopes", "status"), "")
+            no_unknown(obj, ("expiryDate", "scopes", "status"), "")
             reg = self._find(actor, registry_id)
             tok = self._find_token(reg, token_id)
             status = tok.status
@@ -1240,7 +1071,7 @@ class Backend:
         with self.lock:
             reg = self._find(actor, registry_id)
             off = parse_int_param(offset, "offset", 0, 0, None)
-            lim = parse_int_param(limit, "limit", 100, 1, 1000)
+            lim = parse_int_param(limit, "limit", DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT)
             order = order_by or "-lastPush"
             if order not in REPOSITORY_ORDER_BY:
                 raise bad_request(
@@ -1286,7 +1117,7 @@ class Backend:
         with self.lock:
             reg = self._find(actor, registry_id)
             off = parse_int_param(offset, "offset", 0, 0, None)
-            lim = parse_int_param(limit, "limit", 100, 1, 1000)
+            lim = parse_int_param(limit, "limit", DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT)
             allowed = ARTIFACT_ORDER_BY if repository is not None else REGISTRY_ARTIFACT_ORDER_BY
             order = order_by or ("-lastPush" if repository is not None else "-pullCount")
             if order not in allowed:
@@ -1327,10 +1158,10 @@ class Backend:
             reg = self.registries.get(rid)
             if reg is None:
                 raise not_found(f"registry {rid} not found")
-            obj = _expect_object(body, "body")
-            _no_unknown(obj, ("name", "artifacts", "pullCount"), "")
-            name = check_repository_name(_expect_str(_require(obj, "name", ""), "name"), "name")
-            arts = _expect_list(obj.get("artifacts", [{}]), "artifacts")
+            obj = expect_object(body, "body")
+            no_unknown(obj, ("name", "artifacts", "pullCount"), "")
+            name = check_repository_name(expect_str(require(obj, "name", ""), "name"), "name")
+            arts = expect_list(obj.get("artifacts", [{}]), "artifacts")
             if not arts:
                 raise bad_request(
                     "artifacts: at least one artifact is needed (a repository"
@@ -1340,8 +1171,8 @@ class Backend:
             repo = reg.repositories.setdefault(name, Repository(name=name, created_at=now))
             for i, raw in enumerate(arts):
                 path = f"artifacts[{i}]"
-                a = _expect_object(raw, path)
-                _no_unknown(
+                a = expect_object(raw, path)
+                no_unknown(
                     a,
                     (
                         "digest",
@@ -1365,20 +1196,20 @@ class Backend:
                             f"{rid}/{name}/{i}/{now}/{secrets.token_hex(4)}".encode()
                         ).hexdigest()
                     )
-                digest = check_digest(_expect_str(digest, f"{path}.digest"), f"{path}.digest")
+                digest = check_digest(expect_str(digest, f"{path}.digest"), f"{path}.digest")
                 tags = [
-                    _expect_str(t, f"{path}.tags[{j}]")
-                    for j, t in enumerate(_expect_list(a.get("tags", []), f"{path}.tags"))
+                    expect_str(t, f"{path}.tags[{j}]")
+                    for j, t in enumerate(expect_list(a.get("tags", []), f"{path}.tags"))
                 ]
-                media = _expect_str(
+                media = expect_str(
                     a.get("mediaType", "application/vnd.oci.image.manifest.v1+json"),
                     f"{path}.mediaType",
                 )
-                push = _int_field(a.get("pushCount", 1), f"{path}.pushCount")
-                pull = _int_field(a.get("pullCount", 0), f"{path}.pullCount")
+                push = int_field(a.get("pushCount", 1), f"{path}.pushCount")
+                pull = int_field(a.get("pullCount", 0), f"{path}.pullCount")
                 sev = a.get("vulnMaxSeverity")
                 if sev is not None:
-                    sev = _expect_str(sev, f"{path}.vulnMaxSeverity").lower()
+                    sev = expect_str(sev, f"{path}.vulnMaxSeverity").lower()
                 art = Artifact(
                     digest=digest,
                     media_type=media,
@@ -1388,12 +1219,12 @@ class Backend:
                     last_pushed_at=now,
                     last_pulled_at=now if pull else None,
                     vuln_max_severity=sev,
-                    vuln_total_score=_num_field(a.get("vulnTotalScore"), f"{path}.vulnTotalScore"),
-                    vuln_total_count=_opt_int(a.get("vulnTotalCount"), f"{path}.vulnTotalCount"),
-                    vuln_fixable_count=_opt_int(
+                    vuln_total_score=num_field(a.get("vulnTotalScore"), f"{path}.vulnTotalScore"),
+                    vuln_total_count=opt_int(a.get("vulnTotalCount"), f"{path}.vulnTotalCount"),
+                    vuln_fixable_count=opt_int(
                         a.get("vulnFixableCount"), f"{path}.vulnFixableCount"
                     ),
-                    size=_int_field(a.get("size", 0), f"{path}.size"),
+                    size=int_field(a.get("size", 0), f"{path}.size"),
                 )
                 for t in tags:
                     for other in repo.artifacts.values():
@@ -1408,7 +1239,7 @@ class Backend:
                     repo.last_pulled_at = now
                 repo.last_severity = sev
             if "pullCount" in obj:
-                repo.pull_count = _int_field(obj["pullCount"], "pullCount")
+                repo.pull_count = int_field(obj["pullCount"], "pullCount")
             self.recount_storage(reg)
             self._changed()
             return repo
@@ -1500,28 +1331,6 @@ class Backend:
             self.registries = regs
             self.blobs = blobs
             self._changed()
-
-
-# --------------------------------------------------------------------------------------------
-# helpers
-
-
-def _int_field(value: Any, path: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise bad_request(f"{path}: expected an integer >= 0, got {_type_name(value)}")
-    return value
-
-
-def _opt_int(value: Any, path: str) -> int | None:
-    return None if value is None else _int_field(value, path)
-
-
-def _num_field(value: Any, path: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise bad_request(f"{path}: expected a number, got {_type_name(value)}")
-    return float(value)
 
 
 def _sort(items: list[T], order: str, key: Callable[[T, str], Any]) -> list[T]:
