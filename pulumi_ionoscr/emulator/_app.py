@@ -41,6 +41,7 @@ from ._http import (
     NoRoute,
     RouteTable,
     error_response,
+    json_collection,
     json_response,
     read_body,
 )
@@ -300,20 +301,19 @@ class Api:
                 params["pagination.token"] = token
             return f"{url}?{urlencode(params)}"
 
-        return json_response(
-            {
-                "id": "registries",
-                "type": "collection",
-                "href": "",
-                "items": [registry_wire(r) for r in page.items],
-                "pagination": {"limit": page.limit, "token": page.next_token},
-                "_links": {
-                    "next": link(page.next_token) if page.next_token else "",
-                    "previous": "",
-                    "self": link(q.get("pagination.token")),
-                },
-            }
-        )
+        envelope = {
+            "id": "registries",
+            "type": "collection",
+            "href": "",
+            "items": None,
+            "pagination": {"limit": page.limit, "token": page.next_token},
+            "_links": {
+                "next": link(page.next_token) if page.next_token else "",
+                "previous": "",
+                "self": link(q.get("pagination.token")),
+            },
+        }
+        return await json_collection(envelope, page.items, registry_wire)
 
     async def create_registry(self, ctx: Ctx) -> Response:
         body = await _json_body(ctx.request)
@@ -354,25 +354,24 @@ class Api:
         def link(offset: int) -> str:
             return f"{url}?{urlencode({'offset': offset, 'limit': page.limit})}"
 
-        return json_response(
-            {
-                "id": "tokens",
-                "type": "collection",
-                "href": "",
-                "items": [token_wire(t) for t in page.items],
-                "count": len(page.items),
-                "offset": page.offset,
-                "limit": page.limit,
-                "total": page.total,
-                "_links": {
-                    "next": link(page.offset + page.limit)
-                    if page.offset + page.limit < page.total
-                    else "",
-                    "previous": link(max(page.offset - page.limit, 0)) if page.offset > 0 else "",
-                    "self": link(page.offset),
-                },
-            }
-        )
+        envelope = {
+            "id": "tokens",
+            "type": "collection",
+            "href": "",
+            "items": None,
+            "count": len(page.items),
+            "offset": page.offset,
+            "limit": page.limit,
+            "total": page.total,
+            "_links": {
+                "next": link(page.offset + page.limit)
+                if page.offset + page.limit < page.total
+                else "",
+                "previous": link(max(page.offset - page.limit, 0)) if page.offset > 0 else "",
+                "self": link(page.offset),
+            },
+        }
+        return await json_collection(envelope, page.items, token_wire)
 
     def _token_location(self, ctx: Ctx, tok: Token) -> dict[str, str]:
         return {"Location": f"{ctx.base}/registries/{tok.registry_id}/tokens/{tok.id}"}
@@ -409,20 +408,25 @@ class Api:
         keep = ("orderBy", *extra)
         return {k: ctx.query[k] for k in keep if ctx.query.get(k)}
 
-    def _collection(
-        self, ctx: Ctx, ident: str, url: str, items: list[dict[str, Any]], page: Page, *extra: str
+    async def _collection(
+        self,
+        ctx: Ctx,
+        ident: str,
+        url: str,
+        page: Page,
+        render: Callable[[Any], dict[str, Any]],
+        *extra: str,
     ) -> Response:
-        return json_response(
-            {
-                "id": ident,
-                "type": "collection",
-                "href": url,
-                "items": items,
-                "offset": page.offset,
-                "limit": page.limit,
-                "_links": offset_links(url, self._list_params(ctx, *extra), page),
-            }
-        )
+        envelope = {
+            "id": ident,
+            "type": "collection",
+            "href": url,
+            "items": None,
+            "offset": page.offset,
+            "limit": page.limit,
+            "_links": offset_links(url, self._list_params(ctx, *extra), page),
+        }
+        return await json_collection(envelope, page.items, render)
 
     async def list_repositories(self, ctx: Ctx) -> Response:
         q = ctx.query
@@ -436,10 +440,15 @@ class Api:
             name_filter=q.get("filter.name"),
             severity_filter=q.get("filter.vulnerabilitySeverity"),
         )
-        items = [repository_wire(ctx.base, rid, r) for r in page.items]
         url = f"{ctx.base}/registries/{rid}/repositories"
-        return self._collection(
-            ctx, "repositories", url, items, page, "filter.name", "filter.vulnerabilitySeverity"
+        return await self._collection(
+            ctx,
+            "repositories",
+            url,
+            page,
+            lambda r: repository_wire(ctx.base, rid, r),
+            "filter.name",
+            "filter.vulnerabilitySeverity",
         )
 
     async def get_repository(self, ctx: Ctx) -> Response:
@@ -462,9 +471,10 @@ class Api:
             limit=q.get("limit"),
             order_by=q.get("orderBy"),
         )
-        items = [artifact_wire(ctx.base, rid, name, a) for name, a in page.items]
         url = f"{ctx.base}/registries/{rid}/repositories/{quote(repo, safe='')}/artifacts"
-        return self._collection(ctx, "artifacts", url, items, page)
+        return await self._collection(
+            ctx, "artifacts", url, page, lambda p: artifact_wire(ctx.base, rid, p[0], p[1])
+        )
 
     async def list_registry_artifacts(self, ctx: Ctx) -> Response:
         q = ctx.query
@@ -478,9 +488,15 @@ class Api:
             order_by=q.get("orderBy"),
             vulnerability_id=q.get("filter.vulnerabilityId"),
         )
-        items = [artifact_wire(ctx.base, rid, name, a) for name, a in page.items]
         url = f"{ctx.base}/registries/{rid}/artifacts"
-        return self._collection(ctx, "artifacts", url, items, page, "filter.vulnerabilityId")
+        return await self._collection(
+            ctx,
+            "artifacts",
+            url,
+            page,
+            lambda p: artifact_wire(ctx.base, rid, p[0], p[1]),
+            "filter.vulnerabilityId",
+        )
 
     async def get_artifact(self, ctx: Ctx) -> Response:
         rid, repo = ctx.params["rid"], ctx.params["repo"]
@@ -499,7 +515,7 @@ class Api:
             f"/artifacts/{quote(digest, safe='')}/vulnerabilities"
         )
         page = Page([], off, lim, 0)
-        return self._collection(ctx, "vulnerabilities", url, [], page)
+        return await self._collection(ctx, "vulnerabilities", url, page, dict)
 
     async def get_vulnerability(self, ctx: Ctx) -> Response:
         vid = ctx.params["vid"]

@@ -33,7 +33,9 @@ __all__ = [
     "ApiProblem",
     "JsonInputError",
     "bad_request",
+    "check_count",
     "check_digest",
+    "check_length",
     "check_registry_name",
     "check_repository_name",
     "check_uuid",
@@ -185,6 +187,22 @@ def expect_bool(value: Any, path: str) -> bool:
     if not isinstance(value, bool):
         raise bad_request(f"{path}: expected a boolean, got {type_name(value)}")
     return value
+
+
+def check_length(text: str, maximum: int, path: str) -> str:
+    if len(text) > maximum:
+        raise bad_request(
+            f"{path}: {len(text)} characters, at most {maximum} are allowed", "too-long"
+        )
+    return text
+
+
+def check_count(items: list[Any], maximum: int, path: str) -> list[Any]:
+    if len(items) > maximum:
+        raise bad_request(
+            f"{path}: {len(items)} entries, at most {maximum} are allowed", "too-many-entries"
+        )
+    return items
 
 
 def expect_list(value: Any, path: str) -> list[Any]:

@@ -11,9 +11,11 @@ unbounded, and that every refusal is JSON in the shape the caller's protocol exp
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
-from collections.abc import Callable, Mapping
+import secrets
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from starlette.requests import Request
@@ -27,6 +29,7 @@ __all__ = [
     "RouteTable",
     "api_error_body",
     "error_response",
+    "json_collection",
     "json_response",
     "oci_error_body",
     "read_body",
@@ -35,6 +38,11 @@ __all__ = [
 JSON_TYPE = "application/json"
 
 H = TypeVar("H")
+T = TypeVar("T")
+
+# Stands in for a collection's items while its envelope is encoded; unguessable, so no value
+# a client sent can collide with it.
+_ITEMS_MARK = json.dumps(f"items-{secrets.token_hex(16)}")
 
 
 def json_response(
@@ -46,6 +54,20 @@ def json_response(
         media_type=JSON_TYPE,
         headers=dict(headers or {}),
     )
+
+
+async def json_collection(
+    envelope: Mapping[str, Any], items: Sequence[T], render: Callable[[T], Any]
+) -> Response:
+    """A list answer: `envelope` with `items` rendered and encoded one by one, yielding to
+    the event loop after each, so a large page never stalls the other clients' requests."""
+    parts: list[str] = []
+    for item in items:
+        parts.append(json.dumps(render(item), separators=(",", ":")))
+        await asyncio.sleep(0)
+    body = json.dumps({**envelope, "items": json.loads(_ITEMS_MARK)}, separators=(",", ":"))
+    text = body.replace(_ITEMS_MARK, f"[{','.join(parts)}]", 1)
+    return Response(text, media_type=JSON_TYPE)
 
 
 def api_error_body(status: int, code: str, message: str) -> dict[str, Any]:

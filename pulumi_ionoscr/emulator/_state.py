@@ -33,7 +33,9 @@ from ._checks import (
     TOKEN_NAME_RE,
     ApiProblem,
     bad_request,
+    check_count,
     check_digest,
+    check_length,
     check_registry_name,
     check_repository_name,
     check_uuid,
@@ -53,7 +55,16 @@ from ._checks import (
     parse_int_param,
     require,
 )
-from ._limits import DEFAULT_PAGE_LIMIT, MAX_ALLOW_LIST, MAX_PAGE_LIMIT
+from ._limits import (
+    DEFAULT_PAGE_LIMIT,
+    MAX_ACTIONS_PER_SCOPE,
+    MAX_ALLOW_LIST,
+    MAX_PAGE_LIMIT,
+    MAX_SCOPE_NAME_LENGTH,
+    MAX_SCOPE_WORD_LENGTH,
+    MAX_SCOPES_PER_TOKEN,
+    MAX_TOKENS_PER_REGISTRY,
+)
 
 __all__ = [
     "DAYS",
@@ -864,16 +875,24 @@ class Backend:
     # -- tokens --------------------------------------------------------------------------------
 
     def _parse_scopes(self, value: Any, path: str) -> list[Scope]:
-        items = expect_list(value, path)
+        items = check_count(expect_list(value, path), MAX_SCOPES_PER_TOKEN, path)
         scopes: list[Scope] = []
         for i, item in enumerate(items):
             ipath = f"{path}[{i}]"
             obj = expect_object(item, ipath)
             no_unknown(obj, ("name", "type", "actions"), ipath)
             name = expect_str(require(obj, "name", ipath), f"{ipath}.name")
+            check_length(name, MAX_SCOPE_NAME_LENGTH, f"{ipath}.name")
             typ = expect_str(require(obj, "type", ipath), f"{ipath}.type")
-            actions_raw = expect_list(require(obj, "actions", ipath), f"{ipath}.actions")
-            actions = [expect_str(a, f"{ipath}.actions[{j}]") for j, a in enumerate(actions_raw)]
+            check_length(typ, MAX_SCOPE_WORD_LENGTH, f"{ipath}.type")
+            apath = f"{ipath}.actions"
+            actions_raw = check_count(
+                expect_list(require(obj, "actions", ipath), apath), MAX_ACTIONS_PER_SCOPE, apath
+            )
+            actions = [
+                check_length(expect_str(a, f"{apath}[{j}]"), MAX_SCOPE_WORD_LENGTH, f"{apath}[{j}]")
+                for j, a in enumerate(actions_raw)
+            ]
             if not name:
                 raise bad_request(f"{ipath}.name: must not be empty")
             # Scope type and actions are stored as given (the real API accepts e.g. "backup").
@@ -939,6 +958,13 @@ class Backend:
         if any(t.name == p["name"] for t in reg.tokens.values()):
             raise conflict(
                 f"properties.name: a token named {p['name']!r} already exists in this registry"
+            )
+        if len(reg.tokens) >= MAX_TOKENS_PER_REGISTRY:
+            # UNCERTAIN: the quota and its status (400, as documented for POST).
+            raise bad_request(
+                f"registry {reg.id} already has {len(reg.tokens)} tokens, the most a registry"
+                " can have",
+                "quota-exceeded",
             )
         password = secrets.token_urlsafe(30)
         tok = Token(
