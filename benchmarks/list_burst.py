@@ -15,19 +15,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
+from _env import emulator
+from _report import table
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _env import emulator  # noqa: E402
-from _report import table  # noqa: E402
-
-from pulumi_ionoscr.emulator._limits import (  # noqa: E402
+from pulumi_ionoscr.emulator._limits import (
     MAX_PAGE_LIMIT,
     MAX_SCOPES_PER_TOKEN,
     MAX_TOKENS_PER_REGISTRY,

@@ -71,12 +71,43 @@ class EmulatorAdmin:
         artifacts: Sequence[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
         """Create/extend a repository as if images had been pushed. Each artifact may give
-        `digest`, `tags`, `mediaType`, `pushCount`, `pullCount`, `vulnMaxSeverity`,
-        `vulnTotalScore`, `vulnTotalCount`, `vulnFixableCount`, `size`."""
+        `digest`, `tags`, `mediaType`, `pushCount`, `pullCount`, `size`, and either
+        `vulnerabilities` (its scan findings, as for `set_vulnerabilities`) or the summary
+        figures `vulnMaxSeverity`, `vulnTotalScore`, `vulnTotalCount`, `vulnFixableCount`;
+        with neither, it is scanned like a push (when the registry scans)."""
         body: dict[str, Any] = {"name": name}
         if artifacts is not None:
             body["artifacts"] = list(artifacts)
         result: dict[str, Any] = self._call("POST", f"/registries/{registry_id}/repositories", body)
+        return result
+
+    def set_vulnerabilities(
+        self,
+        registry_id: str,
+        repository: str,
+        digest: str,
+        vulnerabilities: Sequence[str | dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Replace an artifact's scan findings (it counts as scanned now). Each entry is the
+        id of a known advisory (see `vulnerabilities()`) or a whole advisory, which is added
+        to the catalogue: `{"id", "severity", "score", "fixable", "description",
+        "recommendations", "dataSource": {"id", "url"}, "affects": [{"type", "name",
+        "version"}], "references", "publishedAt", "updatedAt"}` (id, severity, score
+        required). Returns the artifact's new summary."""
+        body = {
+            "repository": repository,
+            "digest": digest,
+            "vulnerabilities": list(vulnerabilities),
+        }
+        result: dict[str, Any] = self._call(
+            "PUT", f"/registries/{registry_id}/vulnerabilities", body
+        )
+        return result
+
+    def vulnerabilities(self) -> list[dict[str, Any]]:
+        """The advisory catalogue: `{id, severity, score, fixable, defined}` per advisory
+        (`defined`: added through `set_vulnerabilities`)."""
+        result: list[dict[str, Any]] = self._call("GET", "/vulnerabilities")["vulnerabilities"]
         return result
 
     # -- behaviour -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ._checks import ApiProblem, JsonInputError, loads_json
+from ._checks import ApiProblem, JsonInputError, format_time, loads_json
 from ._emulator import Emulator
 from ._faults import FaultConfig, FaultConfigError
 from ._http import (
@@ -27,7 +27,7 @@ from ._http import (
 )
 from ._limits import MAX_BODY_BYTES
 from ._middleware import ADMIN_PREFIX
-from ._state import Timing
+from ._state import Artifact, Timing
 
 __all__ = ["AdminApi"]
 
@@ -74,6 +74,8 @@ class AdminApi:
                 ("/timing", {"GET": AdminApi.timing, "PUT": AdminApi.timing}),
                 ("/registries/{rid}/state", {"POST": AdminApi.force_state}),
                 ("/registries/{rid}/repositories", {"POST": AdminApi.seed}),
+                ("/registries/{rid}/vulnerabilities", {"PUT": AdminApi.set_vulnerabilities}),
+                ("/vulnerabilities", {"GET": AdminApi.vulnerabilities}),
             ]
         )
 
@@ -168,3 +170,42 @@ class AdminApi:
             },
             201,
         )
+
+    async def set_vulnerabilities(self, request: Request, params: dict[str, str]) -> Response:
+        data = await _object_body(request)
+        repository, art = self.emu.backend.set_vulnerabilities(params["rid"], data)
+        return json_response(artifact_scan(repository, art))
+
+    async def vulnerabilities(self, request: Request, params: dict[str, str]) -> Response:
+        backend = self.emu.backend
+        with backend.locked():
+            catalogue = {**backend.advisories, **backend.defined_advisories}
+            ids = sorted(catalogue)
+        return json_response(
+            {
+                "vulnerabilities": [
+                    {
+                        "id": vid,
+                        "severity": catalogue[vid].severity,
+                        "score": catalogue[vid].score,
+                        "fixable": catalogue[vid].fixable,
+                        "defined": vid in backend.defined_advisories,
+                    }
+                    for vid in ids
+                ]
+            }
+        )
+
+
+def artifact_scan(repository: str, art: Artifact) -> dict[str, Any]:
+    """An artifact's scan result, as the admin API reports it."""
+    return {
+        "repository": repository,
+        "digest": art.digest,
+        "vulnerabilities": art.vulnerabilities,
+        "lastScannedAt": None if art.last_scanned_at is None else format_time(art.last_scanned_at),
+        "vulnMaxSeverity": art.vuln_max_severity,
+        "vulnTotalScore": art.vuln_total_score,
+        "vulnTotalCount": art.vuln_total_count,
+        "vulnFixableCount": art.vuln_fixable_count,
+    }

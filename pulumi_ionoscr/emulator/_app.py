@@ -32,7 +32,6 @@ from ._checks import (
     bad_request,
     loads_json,
     not_found,
-    parse_int_param,
 )
 from ._emulator import Emulator
 from ._http import (
@@ -50,7 +49,14 @@ from ._middleware import EmulatorMiddleware, is_admin_path, is_data_plane_path
 from ._oci import OciApi
 from ._options import EmulatorOptions
 from ._state import Actor, Page, Token
-from ._wire import artifact_wire, offset_links, registry_wire, repository_wire, token_wire
+from ._wire import (
+    artifact_wire,
+    offset_links,
+    registry_wire,
+    repository_wire,
+    token_wire,
+    vulnerability_wire,
+)
 
 __all__ = ["API_PREFIX", "Emulator", "build_app"]
 
@@ -504,24 +510,36 @@ class Api:
         return json_response(artifact_wire(ctx.base, rid, repo, art))
 
     async def list_vulnerabilities(self, ctx: Ctx) -> Response:
-        # No vulnerability data is emulated: the artifact must exist, the list is empty.
         rid, repo, digest = ctx.params["rid"], ctx.params["repo"], ctx.params["digest"]
-        self.backend.get_artifact(ctx.actor, rid, repo, digest)
         q = ctx.query
-        off = parse_int_param(q.get("offset"), "offset", 0, 0, None)
-        lim = parse_int_param(q.get("limit"), "limit", 100, 1, 1000)
+        page = self.backend.list_artifact_vulnerabilities(
+            ctx.actor,
+            rid,
+            repo,
+            digest,
+            offset=q.get("offset"),
+            limit=q.get("limit"),
+            order_by=q.get("orderBy"),
+            severity=q.get("filter.severity"),
+            fixable=q.get("filter.fixable"),
+        )
         url = (
             f"{ctx.base}/registries/{rid}/repositories/{quote(repo, safe='')}"
             f"/artifacts/{quote(digest, safe='')}/vulnerabilities"
         )
-        page = Page([], off, lim, 0)
-        return await self._collection(ctx, "vulnerabilities", url, page, dict)
+        return await self._collection(
+            ctx,
+            "vulnerabilities",
+            url,
+            page,
+            lambda adv: vulnerability_wire(ctx.base, adv),
+            "filter.severity",
+            "filter.fixable",
+        )
 
     async def get_vulnerability(self, ctx: Ctx) -> Response:
-        vid = ctx.params["vid"]
-        if len(vid) > 64:
-            raise bad_request("vulnerabilityId: longer than 64 characters", "invalid-parameter")
-        raise not_found(f"vulnerability {vid!r} not found (the emulator has no vulnerability data)")
+        adv = self.backend.get_vulnerability(ctx.params["vid"])
+        return json_response(vulnerability_wire(ctx.base, adv))
 
 
 # --------------------------------------------------------------------------------------------

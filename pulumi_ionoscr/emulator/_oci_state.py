@@ -339,12 +339,7 @@ class Distribution:
                 repo.artifacts[digest] = art
             art.push_count += 1
             art.last_pushed_at = now
-            if reg.vulnerability_scanning:
-                # Scanning "finds" nothing: counts are zero, no severity.
-                art.last_scanned_at = now
-                art.vuln_total_count = 0
-                art.vuln_fixable_count = 0
-                art.vuln_total_score = 0.0
+            self.backend.scan_pushed(reg, art, now)
             if ":" not in reference:
                 old = repo.tags.get(reference)
                 if (

@@ -51,6 +51,7 @@ from ._checks import (
     not_found,
     num_field,
     opt_int,
+    parse_bool_param,
     parse_datetime,
     parse_int_param,
     require,
@@ -64,6 +65,17 @@ from ._limits import (
     MAX_SCOPE_WORD_LENGTH,
     MAX_SCOPES_PER_TOKEN,
     MAX_TOKENS_PER_REGISTRY,
+    MAX_VULNERABILITY_ID_LENGTH,
+)
+from ._vulns import (
+    SEVERITY_RANK,
+    Advisory,
+    builtin_catalogue,
+    parse_advisory,
+    scans_on_push,
+    seeded_findings,
+    select,
+    summarize,
 )
 
 __all__ = [
@@ -102,7 +114,6 @@ SCHEDULE_TIME_RE = re.compile(
 )
 
 TOKEN_STATUSES = ("enabled", "disabled")
-SEVERITY_RANK = {"none": 0, "unknown": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
 REPOSITORY_ORDER_BY = (
     "-lastPush",
@@ -141,6 +152,10 @@ _REGISTRY_ARTIFACT_KEYS = (
 REGISTRY_ARTIFACT_ORDER_BY = (
     tuple(f"-{k}" for k in _REGISTRY_ARTIFACT_KEYS) + _REGISTRY_ARTIFACT_KEYS
 )
+
+#: Artifact summary fields an admin seed may give instead of vulnerabilities.
+_SUMMARY_FIELDS = ("vulnMaxSeverity", "vulnTotalScore", "vulnTotalCount", "vulnFixableCount")
+_SEED_FIELDS = ("digest", "tags", "mediaType", "pushCount", "pullCount", "size", "vulnerabilities")
 
 STATE_NEW = "New"
 STATE_WAITING = "WaitingForStorage"
@@ -211,6 +226,8 @@ class Artifact:
     vuln_fixable_count: int | None = None
     size: int = 0
     blobs: list[str] = field(default_factory=list)
+    #: Ids of the advisories the last scan found; None = never scanned.
+    vulnerabilities: list[str] | None = None
 
 
 @dataclass
@@ -416,6 +433,9 @@ class Backend:
         #: Incremented on every change, so a store knows when to write.
         self.version = 0
         self.blobs: dict[str, bytes] = {}
+        self.advisories: dict[str, Advisory] = builtin_catalogue()
+        #: Advisories defined through the admin API (persisted; shadow built-in ones).
+        self.defined_advisories: dict[str, Advisory] = {}
 
     # -- bookkeeping ---------------------------------------------------------------------------
 
@@ -431,6 +451,7 @@ class Backend:
         with self.lock:
             self.registries.clear()
             self.blobs.clear()
+            self.defined_advisories.clear()
             self._changed()
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -1159,8 +1180,7 @@ class Backend:
                     (r.name, a) for r in reg.repositories.values() for a in r.artifacts.values()
                 ]
                 if vulnerability_id:
-                    # No vulnerability data is emulated: no artifact matches a CVE filter.
-                    pairs = []
+                    pairs = [p for p in pairs if vulnerability_id in (p[1].vulnerabilities or [])]
             pairs = _sort(pairs, order, lambda p, k: _artifact_key(p[1], k))
             return Page(pairs[off : off + lim], off, lim, len(pairs))
 
@@ -1180,10 +1200,7 @@ class Backend:
     def seed_repository(self, registry_id: str, body: Any) -> Repository:
         """Admin: create or extend a repository with artifacts, as if pushed."""
         with self.lock:
-            rid = check_uuid(registry_id, "registryId")
-            reg = self.registries.get(rid)
-            if reg is None:
-                raise not_found(f"registry {rid} not found")
+            reg = self._admin_registry(registry_id)
             obj = expect_object(body, "body")
             no_unknown(obj, ("name", "artifacts", "pullCount"), "")
             name = check_repository_name(expect_str(require(obj, "name", ""), "name"), "name")
@@ -1196,79 +1213,187 @@ class Backend:
             now = self.clock()
             repo = reg.repositories.setdefault(name, Repository(name=name, created_at=now))
             for i, raw in enumerate(arts):
-                path = f"artifacts[{i}]"
-                a = expect_object(raw, path)
-                no_unknown(
-                    a,
-                    (
-                        "digest",
-                        "tags",
-                        "mediaType",
-                        "pushCount",
-                        "pullCount",
-                        "vulnMaxSeverity",
-                        "vulnTotalScore",
-                        "vulnTotalCount",
-                        "vulnFixableCount",
-                        "size",
-                    ),
-                    path,
-                )
-                digest = a.get("digest")
-                if digest is None:
-                    digest = (
-                        "sha256:"
-                        + hashlib.sha256(
-                            f"{rid}/{name}/{i}/{now}/{secrets.token_hex(4)}".encode()
-                        ).hexdigest()
-                    )
-                digest = check_digest(expect_str(digest, f"{path}.digest"), f"{path}.digest")
-                tags = [
-                    expect_str(t, f"{path}.tags[{j}]")
-                    for j, t in enumerate(expect_list(a.get("tags", []), f"{path}.tags"))
-                ]
-                media = expect_str(
-                    a.get("mediaType", "application/vnd.oci.image.manifest.v1+json"),
-                    f"{path}.mediaType",
-                )
-                push = int_field(a.get("pushCount", 1), f"{path}.pushCount")
-                pull = int_field(a.get("pullCount", 0), f"{path}.pullCount")
-                sev = a.get("vulnMaxSeverity")
-                if sev is not None:
-                    sev = expect_str(sev, f"{path}.vulnMaxSeverity").lower()
-                art = Artifact(
-                    digest=digest,
-                    media_type=media,
-                    tags=tags,
-                    push_count=push,
-                    pull_count=pull,
-                    last_pushed_at=now,
-                    last_pulled_at=now if pull else None,
-                    vuln_max_severity=sev,
-                    vuln_total_score=num_field(a.get("vulnTotalScore"), f"{path}.vulnTotalScore"),
-                    vuln_total_count=opt_int(a.get("vulnTotalCount"), f"{path}.vulnTotalCount"),
-                    vuln_fixable_count=opt_int(
-                        a.get("vulnFixableCount"), f"{path}.vulnFixableCount"
-                    ),
-                    size=int_field(a.get("size", 0), f"{path}.size"),
-                )
-                for t in tags:
+                art = self._seed_artifact(reg, name, raw, f"artifacts[{i}]", now)
+                for t in art.tags:
                     for other in repo.artifacts.values():
                         if t in other.tags:
                             other.tags.remove(t)
-                    repo.tags[t] = digest
-                repo.artifacts[digest] = art
-                repo.push_count += push
-                repo.pull_count += pull
+                    repo.tags[t] = art.digest
+                repo.artifacts[art.digest] = art
+                repo.push_count += art.push_count
+                repo.pull_count += art.pull_count
                 repo.last_pushed_at = now
-                if pull:
+                if art.pull_count:
                     repo.last_pulled_at = now
-                repo.last_severity = sev
+                repo.last_severity = art.vuln_max_severity
             if "pullCount" in obj:
                 repo.pull_count = int_field(obj["pullCount"], "pullCount")
             self.recount_storage(reg)
             self._changed()
             return repo
+
+    def _admin_registry(self, registry_id: str) -> Registry:
+        rid = check_uuid(registry_id, "registryId")
+        reg = self.registries.get(rid)
+        if reg is None:
+            raise not_found(f"registry {rid} not found")
+        return reg
+
+    def _seed_artifact(
+        self, reg: Registry, repo_name: str, raw: Any, path: str, now: float
+    ) -> Artifact:
+        a = expect_object(raw, path)
+        no_unknown(
+            a,
+            (*_SEED_FIELDS, *_SUMMARY_FIELDS),
+            path,
+        )
+        digest = a.get("digest")
+        if digest is None:
+            salt = f"{reg.id}/{repo_name}/{path}/{now}/{secrets.token_hex(4)}"
+            digest = "sha256:" + hashlib.sha256(salt.encode()).hexdigest()
+        digest = check_digest(expect_str(digest, f"{path}.digest"), f"{path}.digest")
+        tags = [
+            expect_str(t, f"{path}.tags[{j}]")
+            for j, t in enumerate(expect_list(a.get("tags", []), f"{path}.tags"))
+        ]
+        pull = int_field(a.get("pullCount", 0), f"{path}.pullCount")
+        art = Artifact(
+            digest=digest,
+            media_type=expect_str(
+                a.get("mediaType", "application/vnd.oci.image.manifest.v1+json"),
+                f"{path}.mediaType",
+            ),
+            tags=tags,
+            push_count=int_field(a.get("pushCount", 1), f"{path}.pushCount"),
+            pull_count=pull,
+            last_pushed_at=now,
+            last_pulled_at=now if pull else None,
+            size=int_field(a.get("size", 0), f"{path}.size"),
+        )
+        summary_given = [k for k in _SUMMARY_FIELDS if k in a]
+        if "vulnerabilities" in a:
+            if summary_given:
+                raise bad_request(
+                    f"{path}: give either vulnerabilities or {', '.join(summary_given)},"
+                    " not both (the summary is computed from the vulnerabilities)"
+                )
+            findings = self._findings(a["vulnerabilities"], f"{path}.vulnerabilities", now)
+            self._record_scan(art, findings, now)
+        elif summary_given:
+            # Display figures only, as given (no vulnerability records behind them).
+            sev = a.get("vulnMaxSeverity")
+            art.vuln_max_severity = (
+                None if sev is None else expect_str(sev, f"{path}.vulnMaxSeverity").lower()
+            )
+            art.vuln_total_score = num_field(a.get("vulnTotalScore"), f"{path}.vulnTotalScore")
+            art.vuln_total_count = opt_int(a.get("vulnTotalCount"), f"{path}.vulnTotalCount")
+            art.vuln_fixable_count = opt_int(a.get("vulnFixableCount"), f"{path}.vulnFixableCount")
+        else:
+            self.scan_pushed(reg, art, now)
+        return art
+
+    # -- vulnerabilities -----------------------------------------------------------------------
+
+    def advisory(self, vulnerability_id: str) -> Advisory | None:
+        return self.defined_advisories.get(vulnerability_id) or self.advisories.get(
+            vulnerability_id
+        )
+
+    def _record_scan(self, art: Artifact, findings: list[str], now: float) -> None:
+        """Store a scan's findings and the artifact summary they imply."""
+        known = [a for a in (self.advisory(v) for v in findings) if a is not None]
+        summary = summarize(known)
+        art.vulnerabilities = [a.id for a in known]
+        art.last_scanned_at = now
+        art.vuln_max_severity = summary.max_severity
+        art.vuln_total_score = summary.total_score
+        art.vuln_total_count = summary.total_count
+        art.vuln_fixable_count = summary.fixable_count
+
+    def scan_pushed(self, reg: Registry, art: Artifact, now: float) -> None:
+        """A push: scanned (seeded, deterministic findings) when the registry scans."""
+        if scans_on_push(reg.vulnerability_scanning):
+            self._record_scan(art, seeded_findings(art.digest, self.advisories), now)
+
+    def _findings(self, value: Any, path: str, now: float) -> list[str]:
+        """Admin: findings as ids of known advisories or advisory objects (which are added to
+        the catalogue, replacing one with the same id)."""
+        items = check_count(expect_list(value, path), MAX_PAGE_LIMIT, path)
+        ids: list[str] = []
+        for i, item in enumerate(items):
+            ipath = f"{path}[{i}]"
+            if isinstance(item, str):
+                if self.advisory(item) is None:
+                    raise bad_request(f"{ipath}: no vulnerability {item!r} is known", "unknown-id")
+                vid = item
+            else:
+                adv = parse_advisory(item, ipath, now)
+                self.defined_advisories[adv.id] = adv
+                vid = adv.id
+            if vid not in ids:
+                ids.append(vid)
+        return ids
+
+    def set_vulnerabilities(self, registry_id: str, body: Any) -> tuple[str, Artifact]:
+        """Admin: replace an artifact's findings (it counts as scanned now, whatever the
+        registry's scanning setting). Returns (repository name, artifact)."""
+        with self.lock:
+            reg = self._admin_registry(registry_id)
+            obj = expect_object(body, "body")
+            no_unknown(obj, ("repository", "digest", "vulnerabilities"), "")
+            name = expect_str(require(obj, "repository", ""), "repository")
+            repo = self._find_repo(reg, name)
+            digest = expect_str(require(obj, "digest", ""), "digest")
+            art = repo.artifacts.get(digest)
+            if art is None:
+                raise not_found(f"artifact {digest!r} not found in repository {name!r}")
+            now = self.clock()
+            findings = self._findings(require(obj, "vulnerabilities", ""), "vulnerabilities", now)
+            self._record_scan(art, findings, now)
+            latest = max(repo.artifacts.values(), key=lambda a: a.last_pushed_at or 0.0)
+            repo.last_severity = latest.vuln_max_severity
+            self._changed()
+            return repo.name, art
+
+    def list_artifact_vulnerabilities(
+        self,
+        actor: Actor,
+        registry_id: str,
+        repository: str,
+        digest: str,
+        *,
+        offset: str | None = None,
+        limit: str | None = None,
+        order_by: str | None = None,
+        severity: str | None = None,
+        fixable: str | None = None,
+    ) -> Page:
+        with self.lock:
+            art = self.get_artifact(actor, registry_id, repository, digest)
+            off = parse_int_param(offset, "offset", 0, 0, None)
+            lim = parse_int_param(limit, "limit", DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT)
+            findings = [a for a in (self.advisory(v) for v in art.vulnerabilities or []) if a]
+            chosen = select(
+                findings,
+                order_by=order_by,
+                severity=severity or None,
+                fixable=parse_bool_param(fixable, "filter.fixable"),
+            )
+            return Page(chosen[off : off + lim], off, lim, len(chosen))
+
+    def get_vulnerability(self, vulnerability_id: str) -> Advisory:
+        """Advisories are public data: visible to every tenant, found or not in its images."""
+        if len(vulnerability_id) > MAX_VULNERABILITY_ID_LENGTH:
+            raise bad_request(
+                f"vulnerabilityId: longer than {MAX_VULNERABILITY_ID_LENGTH} characters",
+                "invalid-parameter",
+            )
+        with self.lock:
+            adv = self.advisory(vulnerability_id)
+        if adv is None:
+            raise not_found(f"vulnerability {vulnerability_id!r} not found")
+        return adv
 
     def recount_storage(self, reg: Registry) -> None:
         digests: set[str] = set()
@@ -1324,6 +1449,7 @@ class Backend:
                                         "mediaType": a.media_type,
                                         "pushCount": a.push_count,
                                         "pullCount": a.pull_count,
+                                        "vulnerabilities": a.vulnerabilities,
                                     }
                                     for a in r.artifacts.values()
                                 ],
@@ -1344,6 +1470,7 @@ class Backend:
                 "version": STATE_FILE_VERSION,
                 "registries": [asdict(r) for r in self.registries.values()],
                 "blobs": {d: base64.b64encode(b).decode() for d, b in self.blobs.items()},
+                "advisories": [asdict(a) for a in self.defined_advisories.values()],
             }
 
     def load_json(self, data: Mapping[str, Any]) -> None:
@@ -1353,9 +1480,11 @@ class Backend:
         for raw in data.get("registries", []):
             regs[raw["id"]] = _registry_from_dict(raw)
         blobs = {d: base64.b64decode(b) for d, b in data.get("blobs", {}).items()}
+        defined = {raw["id"]: Advisory(**raw) for raw in data.get("advisories", [])}
         with self.lock:
             self.registries = regs
             self.blobs = blobs
+            self.defined_advisories = defined
             self._changed()
 
 

@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 
 from ._checks import format_time
 from ._state import Artifact, Page, Registry, Repository, Token
+from ._vulns import Advisory
 
 __all__ = [
     "artifact_wire",
@@ -19,6 +20,7 @@ __all__ = [
     "registry_wire",
     "repository_wire",
     "token_wire",
+    "vulnerability_wire",
 ]
 
 
@@ -177,3 +179,26 @@ def offset_links(url: str, params: Mapping[str, str], page: Page) -> dict[str, s
     if page.offset + page.limit < page.total:
         links["next"] = link(page.offset + page.limit)
     return {k: links[k] for k in ("prev", "self", "next") if k in links}
+
+
+def vulnerability_wire(base: str, adv: Advisory) -> dict[str, Any]:
+    """`VulnerabilityRead`: the same shape in an artifact's list and at its own URL."""
+    return {
+        "id": adv.id,
+        "type": "vulnerability",
+        "href": f"{base}/vulnerabilities/{quote(adv.id, safe='')}",
+        "metadata": {
+            "publishedAt": format_time(adv.published_at),
+            "updatedAt": _ts(adv.updated_at),
+        },
+        "properties": {
+            "description": adv.description,
+            "recommendations": adv.recommendations,
+            "dataSource": {"id": adv.data_source_id, "url": adv.data_source_url},
+            "fixable": adv.fixable,
+            "affects": [dict(p) for p in adv.affects],
+            "references": list(adv.references),
+            "severity": adv.severity,
+            "score": adv.score,
+        },
+    }

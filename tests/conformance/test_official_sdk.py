@@ -287,12 +287,83 @@ def test_bearer_token_and_repositories(emu: RunningEmulator) -> None:
         assert art.properties.tags == ["v1"]
         assert arts.registries_artifacts_get(rid).items[0].id == digest
         vulns = arts.registries_repositories_artifacts_vulnerabilities_get(rid, "team/app", digest)
-        assert vulns.items == []
+        assert len(vulns.items) == art.metadata.vuln_total_count  # scanned like a push
         repos.registries_repositories_delete(rid, "team/app")
         with pytest.raises(NotFoundException):
             repos.registries_repositories_find_by_name(rid, "team/app")
         with pytest.raises(NotFoundException):
             ic.VulnerabilitiesApi(client).vulnerabilities_find_by_id("CVE-2020-0001")
+
+
+def test_vulnerability_answers_parse(emu: RunningEmulator) -> None:
+    """Non-empty vulnerability data through every endpoint that carries it."""
+    with _client(emu, basic=False, token=BEARER) as client:
+        rid = _create(client, "sdk-vulns").id
+        digest = "sha256:" + "c" * 64
+        emu.admin.seed_repository(rid, "team/app", [{"digest": digest, "tags": ["v1"]}])
+        found = ["CVE-2099-10001", "CVE-2099-10004", "CVE-2099-10011", "CVE-2099-10014"]
+        custom = {
+            "id": "GHSA-sdk-0001",
+            "severity": "medium",
+            "score": 5,
+            "fixable": True,
+            "description": "defined by the test",
+            "affects": [{"type": "pypi", "name": "demo", "version": "1.0"}],
+            "references": ["https://example.com/advisory"],
+            "publishedAt": "2025-03-04T05:06:07Z",
+            "updatedAt": "2025-03-05T00:00:00Z",
+        }
+        emu.admin.set_vulnerabilities(rid, "team/app", digest, [*found, custom])
+        arts = ic.ArtifactsApi(client)
+
+        listed = arts.registries_repositories_artifacts_vulnerabilities_get(
+            rid, "team/app", digest, offset=0, limit=3, order_by="-score"
+        )
+        assert listed.id == "vulnerabilities" and listed.type == "collection"
+        assert [v.id for v in listed.items] == [
+            "CVE-2099-10001",
+            "CVE-2099-10004",
+            "CVE-2099-10011",
+        ]
+        assert listed.links.next and listed.links.prev is None and listed.links.var_self
+        first = listed.items[0]
+        assert first.type == "vulnerability" and first.href.endswith("/CVE-2099-10001")
+        assert first.metadata.published_at.tzinfo is not None
+        assert first.properties.severity == "critical" and first.properties.score == 9.8
+        assert first.properties.fixable is True and first.properties.recommendations
+        assert first.properties.data_source.id == "osv" and first.properties.data_source.url
+        assert first.properties.affects[0].name == "libc6"
+        assert first.properties.references
+
+        high_fixable = arts.registries_repositories_artifacts_vulnerabilities_get(
+            rid, "team/app", digest, filter_severity="medium", filter_fixable=True
+        )
+        assert [v.id for v in high_fixable.items] == ["GHSA-sdk-0001"]
+        assert high_fixable.items[0].metadata.updated_at is not None
+
+        one = ic.VulnerabilitiesApi(client).vulnerabilities_find_by_id("GHSA-sdk-0001")
+        assert one.properties.affects[0].version == "1.0"
+        assert one.properties.description == "defined by the test"
+
+        art = arts.registries_repositories_artifacts_find_by_digest(rid, "team/app", digest)
+        meta = art.metadata
+        assert (meta.vuln_max_severity, meta.vuln_total_count, meta.vuln_fixable_count) == (
+            "critical",
+            5,
+            3,
+        )
+        assert meta.vuln_total_score == 32.1  # 9.8 + 8.1 + 5.9 + 3.3 + 5
+        assert meta.last_scanned_at is not None
+
+        by_vuln = arts.registries_artifacts_get(rid, filter_vulnerability_id="GHSA-sdk-0001")
+        assert [a.id for a in by_vuln.items] == [digest]
+        assert by_vuln.items[0].metadata.vuln_max_severity == "critical"
+        repo = ic.RepositoriesApi(client).registries_repositories_find_by_name(rid, "team/app")
+        assert repo.metadata.last_severity == "critical"
+        severe = ic.RepositoriesApi(client).registries_repositories_get(
+            rid, filter_vulnerability_severity="critical"
+        )
+        assert [r.id for r in severe.items] == ["team/app"]
 
 
 def test_no_response_is_unparseable(emu: RunningEmulator, client: Any) -> None:
