@@ -123,7 +123,11 @@ def test_a_large_list_is_rendered_in_turns_with_other_requests() -> None:
         response = await page
         return bytes(response.body)
 
-    body = json.loads(asyncio.run(scenario()))
+    loop = asyncio.new_event_loop()  # not asyncio.run: it unsets the thread's current loop
+    try:
+        body = json.loads(loop.run_until_complete(scenario()))
+    finally:
+        loop.close()
     assert events.index("other") < len(events) - 1 and events.count("item") == 50
     assert body == {
         "id": "tokens",
