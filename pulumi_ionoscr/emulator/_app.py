@@ -556,12 +556,19 @@ def build_app(emu: Emulator) -> ASGIApp:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         path: str = scope["path"]
-        if is_admin_path(path):
-            response = await admin(request)
-        elif is_data_plane_path(path):
-            response = await oci(request)
-        else:
-            response = await api(request)
+        oci_plane = is_data_plane_path(path)
+        surface = admin if is_admin_path(path) else oci if oci_plane else api
+        try:
+            response = await surface(request)
+        except Exception:  # a bug even the surface's own net missed (e.g. building the answer)
+            log.exception("emulator error on %s %r", request.method, path)
+            response = error_response(
+                500,
+                "UNKNOWN" if oci_plane else "internal-error",
+                "internal emulator error (a bug: please report)",
+                oci=oci_plane,
+                head=request.method == "HEAD",
+            )
         await response(scope, receive, send)
 
     return EmulatorMiddleware(app, emu)

@@ -36,6 +36,7 @@ __all__ = ["OciApi"]
 API_VERSION_HEADER = {"Docker-Distribution-API-Version": "registry/2.0"}
 
 _PATH_RE = re.compile(r"(?P<name>.+?)/(?P<kind>manifests|blobs|tags)/(?P<rest>.*)", re.DOTALL)
+_SCOPE_SAFE = ":/*,._-@+="
 _PAGE_SIZE_RE = re.compile(rf"[0-9]{{1,{MAX_INT_PARAM_DIGITS}}}")
 _METHODS = {
     "tags": ("GET", "HEAD"),
@@ -68,7 +69,9 @@ def _challenge(request: Request, scope: str | None) -> dict[str, str]:
     origin = str(request.base_url).rstrip("/")
     value = f'Bearer realm="{origin}{TOKEN_PATH}",service="{request.url.netloc}"'
     if scope:
-        value += f',scope="{scope}"'
+        # The scope names the repository as requested, which need not be a valid name:
+        # percent-encode what a header cannot carry (non-ASCII, quotes, controls).
+        value += f',scope="{quote(scope, safe=_SCOPE_SAFE)}"'
     return {"WWW-Authenticate": value}
 
 
