@@ -127,7 +127,7 @@ def authenticate(options: EmulatorOptions, headers: Mapping[str, str]) -> Actor:
         email = claims.get("email")
         identity = str(email) if isinstance(email, str) and email else f"{user_id}@token.invalid"
         cn = ident.get("contractNumber")
-        if isinstance(cn, int | str) and str(cn).isdigit():
+        if isinstance(cn, int | str) and re.fullmatch(r"[0-9]+", str(cn)):
             contract = str(cn)
     else:
         raise _unauthorized(f"Authorization: unsupported scheme {scheme!r} (use Basic or Bearer)")

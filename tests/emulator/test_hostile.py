@@ -301,3 +301,19 @@ def test_an_internal_error_is_json_on_every_surface(
         assert status == 200
     finally:
         conn.close()
+
+
+def test_a_jwt_contract_number_in_unicode_digits_names_no_contract(
+    ionoscr_emulator: RunningEmulator,
+) -> None:
+    def bearer(claims: dict[str, Any]) -> dict[str, str]:
+        payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+        return {"Authorization": f"Bearer e30.{payload}.sig"}
+
+    base = ionoscr_emulator.base_url
+    body = {"properties": {"name": "jwt-demo", "location": "de/fra"}}
+    unicode_contract = bearer({"sub": "u1", "identity": {"contractNumber": "\u0661\u0662"}})
+    assert httpx.post(f"{base}/registries", json=body, headers=unicode_contract).is_success
+    # The registry belongs to the user, not to a contract spelled in Arabic-Indic digits.
+    state = ionoscr_emulator.admin.state()
+    assert [r["tenant"] for r in state["registries"]] == ["user:u1@token.invalid"]
