@@ -29,7 +29,9 @@ printed on stdout is the base URL (e.g. http://127.0.0.1:41234/containerregistri
 Admin API (no auth): /_emulator/requests (GET, DELETE), /_emulator/reset (POST),
 /_emulator/state (GET), /_emulator/faults (GET, PUT), /_emulator/timing (GET, PUT),
 /_emulator/registries/{id}/state (POST {"state": "Failed"}),
-/_emulator/registries/{id}/repositories (POST, seed). See docs/emulator.md.
+/_emulator/registries/{id}/repositories (POST, seed),
+/_emulator/registries/{id}/vulnerabilities (PUT, an artifact's scan findings),
+/_emulator/vulnerabilities (GET, the advisory catalogue). See docs/emulator.md.
 """
 
 
