@@ -105,19 +105,26 @@ def _ts(value: float | None) -> str | None:
     return None if value is None else format_time(value)
 
 
+def _metadata_base(created_date: str | None) -> dict[str, Any]:
+    """The 1.1.0 `Metadata` base fields: null in every captured response."""
+    return {
+        "createdDate": created_date,
+        "createdBy": None,
+        "createdByUserId": None,
+        "lastModifiedDate": None,
+        "lastModifiedBy": None,
+        "lastModifiedByUserId": None,
+        "resourceURN": None,
+    }
+
+
 def repository_wire(base: str, registry_id: str, repo: Repository) -> dict[str, Any]:
     return {
         "id": repo.name,
         "type": "repository",
         "href": f"{base}/registries/{registry_id}/repositories/{quote(repo.name, safe='')}",
         "metadata": {
-            "createdDate": format_time(repo.created_at),
-            "createdBy": None,
-            "createdByUserId": None,
-            "lastModifiedDate": None,
-            "lastModifiedBy": None,
-            "lastModifiedByUserId": None,
-            "resourceURN": None,
+            **_metadata_base(format_time(repo.created_at)),
             "artifactCount": len(repo.artifacts),
             "pullCount": repo.pull_count,
             "pushCount": repo.push_count,
@@ -138,13 +145,7 @@ def artifact_wire(base: str, registry_id: str, repo_name: str, art: Artifact) ->
             f"/artifacts/{quote(art.digest, safe='')}"
         ),
         "metadata": {
-            "createdDate": None,
-            "createdBy": None,
-            "createdByUserId": None,
-            "lastModifiedDate": None,
-            "lastModifiedBy": None,
-            "lastModifiedByUserId": None,
-            "resourceURN": None,
+            **_metadata_base(None),
             "lastPushedAt": _ts(art.last_pushed_at),
             "lastPulledAt": _ts(art.last_pulled_at),
             "lastScannedAt": _ts(art.last_scanned_at),
