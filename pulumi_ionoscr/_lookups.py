@@ -22,15 +22,18 @@ environment (`IONOS_TOKEN`, ...). Pass `settings=ClientSettings(...)` to choose 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi.runtime
 
 from . import _validation as rules
-from ._client import IonosCrClient
 from ._config import ClientSettings, settings_from
 from ._exceptions import NotFoundError
-from ._models import Registry, Repository
+
+if TYPE_CHECKING:
+    from ._client import IonosCrClient
+    from ._models import Registry, Repository
 
 __all__ = [
     "RegistryInfo",
@@ -105,6 +108,8 @@ class RepositoryInfo:
 
 
 def _client(settings: ClientSettings | None) -> IonosCrClient:
+    from ._client import IonosCrClient  # httpx and pydantic: only once a lookup runs
+
     # Inside a Pulumi program get_config sees the stack configuration; elsewhere it returns
     # None for every key and the environment decides.
     return IonosCrClient(settings or settings_from(pulumi.runtime.get_config))

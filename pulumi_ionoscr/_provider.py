@@ -2,6 +2,9 @@
 
 Providers are pickled into the Pulumi state, so they hold nothing but what `configure()` hands
 them in the provider process, and even that is dropped from the pickle (`__getstate__`).
+
+This module is imported by every program that declares a resource, so it stays light: the API
+client and the models are imported only where a provider method needs them.
 """
 
 from __future__ import annotations
@@ -10,19 +13,31 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, is_dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, ResourceProvider
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
 from pulumi.output import Unknown
 
-from ._client import IonosCrClient
 from ._config import settings_from
 from ._exceptions import ValidationError, WaitTimeoutError
 from ._validation import Rule, random_suffix, validate_fields
 
+if TYPE_CHECKING:
+    from ._client import IonosCrClient
+
 __all__ = [
     "UNKNOWN",
+    "Connect",
+    "Operations",
     "ProviderBase",
     "check_result",
     "contains_unknown",
@@ -47,6 +62,8 @@ _CONFIG_KEYS = (
 )
 
 _T = TypeVar("_T")
+# A new API client, built from the provider's configuration (see ProviderBase.client).
+Connect = Callable[[], "IonosCrClient"]
 _A = TypeVar("_A")
 
 
@@ -157,10 +174,34 @@ def wait_until(
         delay = min(max_delay, delay * 1.6)
 
 
+class Operations(Protocol):
+    """What a provider does against the API: a module of `pulumi_ionoscr._operations`. Each
+    function opens a client with `connect()` when it gets to its first API call."""
+
+    def create(self, connect: Connect, props: dict[str, Any]) -> CreateResult: ...
+
+    def read(self, connect: Connect, id_: str, props: dict[str, Any]) -> ReadResult: ...
+
+    def update(
+        self, connect: Connect, id_: str, olds: dict[str, Any], news: dict[str, Any]
+    ) -> UpdateResult: ...
+
+    def delete(self, connect: Connect, id_: str, props: dict[str, Any]) -> None: ...
+
+
 class ProviderBase(ResourceProvider):
-    """Stateless base: a fresh client per call, configuration from the stack or environment."""
+    """Stateless base: a fresh client per call, configuration from the stack or environment.
+
+    Subclasses implement `check` and `diff` (rules, no API) and name their `operations()`
+    module; create, read, update and delete run that module's functions, so a provider process
+    that only checks and diffs (an unchanged preview) never imports the client or the models.
+    """
 
     _stack_config: dict[str, Any]
+
+    @staticmethod
+    def operations() -> Operations:
+        raise NotImplementedError
 
     def configure(self, req: ConfigureRequest) -> None:
         self._stack_config = {key: req.config.get(key) for key in _CONFIG_KEYS}
@@ -170,4 +211,18 @@ class ProviderBase(ResourceProvider):
         return {}
 
     def client(self) -> IonosCrClient:
+        from ._client import IonosCrClient  # httpx and pydantic: only when the API is needed
+
         return IonosCrClient(settings_from(getattr(self, "_stack_config", None)))
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return self.operations().create(self.client, props)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        return self.operations().read(self.client, id_, props)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return self.operations().update(self.client, id_, olds, news)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        self.operations().delete(self.client, id_, props)

@@ -203,7 +203,7 @@ def test_conflict_from_the_post_is_the_same_clear_error(
 ) -> None:
     client.create_token(registry_id, TokenCreate(name="ci-push"))
     # Someone else creates the token between our look-up and our POST.
-    monkeypatch.setattr("pulumi_ionoscr._token._find_by_name", lambda *_args: None)
+    monkeypatch.setattr("pulumi_ionoscr._operations.token._find_by_name", lambda *_args: None)
     with pytest.raises(IonosCrError, match=r"already exists.*adopt_existing=True"):
         make(registry_id)
 
@@ -248,7 +248,7 @@ def test_lost_answer_whose_token_shows_up_late_is_still_recreated(
     api_env: RunningEmulator, registry_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The look-up after the lost answer misses the new token; the retry's 409 reveals it."""
-    from pulumi_ionoscr import _token
+    from pulumi_ionoscr._operations import token as _token
 
     real = _token._find_by_name
     calls: list[str] = []

@@ -11,12 +11,12 @@ import pulumi
 import pytest
 
 from pulumi_ionoscr._exceptions import IonosCrError
+from pulumi_ionoscr._operations.token import docker_config_json
 from pulumi_ionoscr._token import (
     RegistryToken,
     RegistryTokenArgs,
     RegistryTokenProvider,
     TokenScope,
-    docker_config_json,
 )
 
 from ..program.test_registry_program import RecordingMocks
@@ -65,7 +65,7 @@ def test_diff_without_api_calls(news: dict[str, Any], expected: tuple[bool, list
 
 
 def test_patch_sends_only_what_changed_and_null_to_clear_the_expiry() -> None:
-    from pulumi_ionoscr._token import _patch_for
+    from pulumi_ionoscr._operations.token import _patch_for
 
     assert _patch_for(OLDS, OLDS).body() == {}
     assert _patch_for(OLDS, {**OLDS, "expiry_date": None}).body() == {"expiryDate": None}
