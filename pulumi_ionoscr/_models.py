@@ -4,6 +4,9 @@ Responses are tolerant: unknown fields the API may add are ignored and most fiel
 because the real API leaves out what the spec calls required. Requests are strict: unknown fields
 are refused and only what was set is sent (`body()`), so a PATCH carries exactly the change,
 including an explicit `null` or `[]` where the user cleared something.
+
+Every model defers building its validator to first use (`defer_build`): a provider process pays
+only for the models its calls need (a `check` that lists locations builds two of ~35).
 """
 
 from __future__ import annotations
@@ -36,11 +39,15 @@ __all__ = [
 
 
 class _Response(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="ignore", defer_build=True
+    )
 
 
 class _Request(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", defer_build=True
+    )
 
     def body(self) -> dict[str, Any]:
         """The JSON body: camelCase names, only the fields that were set."""
