@@ -1,11 +1,10 @@
 """Section 3: polling overshoot. The emulator makes a new registry `Running` exactly N seconds
 after its POST (create_seconds=N, create_reads=0); `RegistryProvider.create` polls with
 backoff. Overshoot = the moment `create` returns minus the moment the registry became Running,
-split into the poll lag (first GET that saw Running) and the rest."""
+split into the poll lag (first GET that saw Running) and the rest; GET polls per registry."""
 
 from __future__ import annotations
 
-import inspect
 import time
 from typing import Any
 
@@ -16,21 +15,13 @@ from pulumi_ionoscr import _provider, _registry
 
 
 def poll_schedule(horizon: float) -> list[float]:
-    """Seconds after the first poll at which `wait_until` polls, from its own defaults."""
-    params = inspect.signature(_provider.wait_until).parameters
-    delay = float(params["first_delay"].default)
-    max_delay = float(params["max_delay"].default)
-    at, times = 0.0, [0.0]
-    while at < horizon:
-        at += delay
-        times.append(at)
-        delay = min(max_delay, delay * 1.6)
-    return times
-
-
-def max_delay() -> float:
-    """`wait_until`'s longest pause between polls (its default)."""
-    return float(inspect.signature(_provider.wait_until).parameters["max_delay"].default)
+    """Seconds after the first poll at which `wait_until` polls (its `poll_delays()`)."""
+    times = [0.0]
+    for delay in _provider.poll_delays():
+        if times[-1] >= horizon:
+            return times
+        times.append(times[-1] + delay)
+    raise AssertionError("unreachable: the schedule is endless")
 
 
 def expected_overshoot(seconds: float) -> float:

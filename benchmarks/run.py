@@ -1,6 +1,6 @@
 """Print pulumi-ionoscr's performance figures in one run (not a test: nothing is asserted).
 
-    python benchmarks/run.py                       # all sections (about 6-8 minutes, 2 cores)
+    python benchmarks/run.py                       # all sections (about 8 minutes, 2 cores)
     python benchmarks/run.py --only api-calls      # one section (repeatable, or comma separated)
     python benchmarks/run.py --json figures.json   # also write the raw numbers
 
@@ -18,7 +18,6 @@ and every CLI command has a timeout.
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import platform
@@ -37,6 +36,8 @@ import engine_times
 import import_time
 import overshoot
 from _env import Cli, Unavailable, find_cli
+
+from pulumi_ionoscr import _provider
 
 # Provider calls that build a client in a fleet up / destroy / refresh: one per resource.
 FLEET_PROVIDER_CALLS = 5 + 5 * 10 + 5 * 5
@@ -65,11 +66,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--overshoot-seconds",
-        default="2,5",
-        help="seconds until a new registry is Running, comma separated (default 2,5)",
+        default="1,2,5,10,30",
+        help="seconds until a new registry is Running, comma separated (default 1,2,5,10,30)",
     )
     parser.add_argument(
-        "--overshoot-count", type=int, default=3, help="registries per duration (default 3)"
+        "--overshoot-count", type=int, default=2, help="registries per duration (default 2)"
     )
     parser.add_argument(
         "--import-repeats", type=int, default=7, help="fresh interpreters per statement (7)"
@@ -141,13 +142,13 @@ def main(argv: list[str] | None = None) -> int:
         result = overshoot.run(durations, args.overshoot_count)
         figures["overshoot"] = result
         show(result, overshoot.render)
-        schedule = ", ".join(f"{t:.2f}" for t in overshoot.poll_schedule(30))
+        schedule = ", ".join(f"{t:.2f}" for t in overshoot.poll_schedule(60))
         print(f"poll times after the first GET (s): {schedule}")
-        polls, longest = overshoot.poll_schedule(60), overshoot.max_delay()
-        capped = next(a for a, b in itertools.pairwise(polls) if b - a >= longest - 1e-9)
+        early, share, cap = _provider.POLL_EARLY_GAP, _provider.POLL_SHARE, _provider.POLL_MAX_GAP
         print(
-            f"from {capped:.1f}s on, polls are {longest:g}s apart: a registry that takes longer"
-            f" is seen up to {longest:g}s late ({longest / 2:g}s on average)"
+            f"gaps: at most {early:g}s or {share:.0%} of the wait so far, whichever is more, never"
+            f" above {cap:g}s: a registry ready after T is seen at most max({early:g}s,"
+            f" {share:.0%} of T) late, and at most {cap:g}s late"
         )
 
     if "import" in args.sections:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, is_dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -44,6 +44,7 @@ __all__ = [
     "derived_name",
     "notice",
     "plain",
+    "poll_delays",
     "resource_args",
     "wait_until",
     "with_secret_outputs",
@@ -143,6 +144,29 @@ def notice(message: str) -> None:
     print(f"pulumi-ionoscr: {message}", file=sys.stderr, flush=True)
 
 
+# How often a wait polls (registry create/update/delete, a token waiting for the hostname). Gaps
+# grow from POLL_FIRST_GAP by POLL_GROWTH, but never beyond the larger of POLL_EARLY_GAP and
+# POLL_SHARE of the time waited so far, nor beyond POLL_MAX_GAP. So a registry that is ready
+# after T seconds is seen at most max(2 s, T / 20) late and never more than 10 s late: gaps stay
+# at 2 s for the first 40 s, reach 10 s after 200 s, and five minutes cost about as many GETs as
+# a fixed 5-s poll would.
+POLL_FIRST_GAP = 0.1
+POLL_GROWTH = 1.6
+POLL_EARLY_GAP = 2.0
+POLL_SHARE = 0.05
+POLL_MAX_GAP = 10.0
+
+
+def poll_delays() -> Iterator[float]:
+    """The pauses between a wait's polls, without end (the rule is in the comment above)."""
+    waited, delay = 0.0, POLL_FIRST_GAP
+    while True:
+        delay = min(delay, max(POLL_EARLY_GAP, POLL_SHARE * waited), POLL_MAX_GAP)
+        yield delay
+        waited += delay
+        delay *= POLL_GROWTH
+
+
 def wait_until(
     fetch: Callable[[], _T],
     *,
@@ -150,16 +174,14 @@ def wait_until(
     failed: Callable[[_T], str | None] = lambda _item: None,
     timeout: float,
     what: str,
-    first_delay: float = 0.1,
-    max_delay: float = 5.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> _T:
-    """Poll `fetch()` until `done`; starts fast and backs off to `max_delay`.
+    """Poll `fetch()` until `done`, pausing between polls as `poll_delays()` says.
 
     Raises as soon as `failed` names a failure, or WaitTimeoutError at the deadline.
     """
     deadline = time.monotonic() + timeout
-    delay = first_delay
+    pauses = poll_delays()
     while True:
         item = fetch()
         if done(item):
@@ -170,8 +192,7 @@ def wait_until(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise WaitTimeoutError(f"{what} did not finish within {timeout:.0f}s")
-        sleep(min(delay, remaining))
-        delay = min(max_delay, delay * 1.6)
+        sleep(min(next(pauses), remaining))
 
 
 class Operations(Protocol):
