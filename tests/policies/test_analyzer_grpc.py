@@ -2,16 +2,10 @@
 
 The engine reads the port from the first line of the pack's stdout and calls GetAnalyzerInfo,
 Configure (with the config reconciled against the schemas), Analyze per resource and
-AnalyzeStack at the end. The pack is started in each of the ways a Pulumi CLI starts it:
-
-* ``language-host``: ``pulumi-language-python`` (RunPlugin) runs ``python <pack dir> [flags]
-  <engine address>`` from the program's directory: the pack's ``__main__.py`` runs as a script.
-  This is how ``pulumi preview --policy-pack policies/ionoscr`` runs it (CLI 3.274 and later).
-* ``executable``: ``--policy-pack policies/ionoscr/pulumi-analyzer-ionoscr`` names an
-  executable, which the CLI runs directly with ``[flags] <engine address>`` (no language host
-  needed).
-* ``legacy``: older CLIs without a language host run ``pulumi-analyzer-policy-python <engine
-  address> .`` in the pack directory, i.e. ``python -u -m pulumi.policy <engine address> .``.
+AnalyzeStack at the end. The pack is started the way both Python language hosts start it (the
+upstream one and scripts/pulumi_language_python.py, RunPlugin of kind analyzer):
+``<python> -u -m pulumi.policy [flags] <engine address> <pack dir>`` in the pack directory,
+where ``<python>`` is the pack's venv (``PulumiPolicy.yaml`` names it).
 
 A minimal engine servicer listens at the address (the pack would log to it).
 """
@@ -65,31 +59,27 @@ def engine() -> Iterator[tuple[str, _Engine]]:
     server.stop(0)
 
 
-LAUNCH_MODES = ("language-host", "executable", "legacy")
+def launch_command(address: str) -> list[str]:
+    """The command a language host runs for the pack (in the pack directory)."""
+    return [sys.executable, "-u", "-m", "pulumi.policy", "-v=9", address, str(PACK_DIR)]
 
 
-def launch_command(mode: str, address: str) -> tuple[list[str], Path]:
-    """The command and working directory a CLI uses to start the pack in `mode`."""
-    if mode == "language-host":
-        return [sys.executable, "-u", str(PACK_DIR), "-v=9", address], PACK_DIR.parents[1]
-    if mode == "executable":
-        return [str(PACK_DIR / "pulumi-analyzer-ionoscr"), address], PACK_DIR.parents[1]
-    return [sys.executable, "-u", "-m", "pulumi.policy", address, "."], PACK_DIR
-
-
-@pytest.fixture(scope="module", params=LAUNCH_MODES)
-def analyzer(request, engine) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+@pytest.fixture(scope="module")
+def analyzer(engine) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
     address, _ = engine
     env = {
         **os.environ,
         "PULUMI_PROJECT": "shop",
         "PULUMI_STACK": "dev",
         "PULUMI_DRY_RUN": "true",
-        "PULUMI_PYTHON_CMD": sys.executable,  # for the executable launcher
     }
-    command, cwd = launch_command(request.param, address)
     process = subprocess.Popen(
-        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        launch_command(address),
+        cwd=PACK_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: lines.put(process.stdout.readline()), daemon=True).start()
@@ -295,35 +285,26 @@ def test_nothing_was_logged_to_the_engine(stub, engine):
     assert engine[1].logs == []
 
 
-def test_the_pack_declares_no_runtime_options():
-    # Older CLIs pass each runtime option to the legacy plugin as `-key=value`, and
-    # pulumi.policy's argparse reads `-virtualenv=venv` as `-v irtualenv=venv` and exits before
-    # serving. The language host needs no option either: it defaults to the pack's `venv`.
+def test_the_pack_names_its_virtualenv():
+    # Pulumi's Python language host runs a pack with the ambient `python3` unless the pack names
+    # a virtualenv (it defaults to `venv` only for other plugins): without this, a pip user's
+    # pack fails with "No module named 'pulumi'".
     project = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text())
-    assert project["runtime"] == "python"
+    assert project["runtime"] == {"name": "python", "options": {"virtualenv": "venv"}}
     assert project["version"] and project["description"]
-    broken = subprocess.run(
-        [sys.executable, "-m", "pulumi.policy", "127.0.0.1:1", ".", "-virtualenv=venv"],
-        cwd=PACK_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert broken.returncode == 2 and "invalid int value" in broken.stderr
 
 
-def test_the_launcher_names_the_interpreter_that_cannot_import_the_pack(tmp_path):
-    # A Python without pulumi-ionoscr: the pack says so and which interpreter it was.
-    bare = tmp_path / "python"
-    bare.write_text(f'#!/bin/sh\nexec {sys.executable} -I -S "$@"\n')
-    bare.chmod(0o755)
+def test_the_pack_names_the_interpreter_that_cannot_import_it(tmp_path):
+    # A Python without pulumi-ionoscr (no site-packages): the pack says so, which interpreter
+    # it was, and how to create its venv.
     result = subprocess.run(
-        [str(PACK_DIR / "pulumi-analyzer-ionoscr"), "127.0.0.1:1"],
-        env={**os.environ, "PULUMI_PYTHON_CMD": str(bare)},
+        [sys.executable, "-I", "-S", str(PACK_DIR), "127.0.0.1:1"],
+        cwd=PACK_DIR,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 1
     assert "cannot import pulumi_ionoscr.policies" in result.stderr
+    assert "pip install -r requirements.txt" in result.stderr
     assert result.stdout == ""
