@@ -1,8 +1,13 @@
-"""Fixtures shared by every test tier: the emulator and a configured environment."""
+"""Fixtures shared by every test tier: the emulator, a configured environment, and the built
+distributions."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +16,8 @@ from pulumi_ionoscr._config import ClientSettings, RetryPolicy
 from pulumi_ionoscr.emulator import RunningEmulator
 
 pytest_plugins = ["pulumi_ionoscr.emulator.pytest_plugin"]
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 # Credentials the tests use; the emulator accepts any by default. Distinctive on purpose, so
 # a test can search state, logs and pickles for them.
@@ -42,3 +49,29 @@ def client(api_env: RunningEmulator) -> Iterator[IonosCrClient]:
     )
     with IonosCrClient(settings) as c:
         yield c
+
+
+@dataclass(frozen=True)
+class Dist:
+    """What `python -m build` makes of this checkout."""
+
+    sdist: Path
+    wheel: Path
+
+
+@pytest.fixture(scope="session")
+def built_dist(tmp_path_factory: pytest.TempPathFactory) -> Dist:
+    """The sdist and wheel of this checkout, built once per session with `python -m build` (the
+    sdist first, the wheel from it, as an index would get them)."""
+    out = tmp_path_factory.mktemp("dist")
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(out), str(REPO_ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert built.returncode == 0, f"python -m build failed:\n{built.stdout}\n{built.stderr}"
+    (sdist,) = out.glob("*.tar.gz")
+    (wheel,) = out.glob("*.whl")
+    return Dist(sdist=sdist, wheel=wheel)
