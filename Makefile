@@ -19,7 +19,9 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-# Builds (or finds in its cache) the Pulumi CLI; engine tests skip when it cannot.
+# Builds (or finds in its cache) the Pulumi CLI and its Python language host (upstream's, from
+# ../shared/upstream/pulumi-language-python or $PULUMI_LANGUAGE_PYTHON_SRC, else the project's);
+# engine tests skip when it cannot.
 pulumi-cli: install
 	-PYTHON=$(abspath $(PY)) bash scripts/install-pulumi.sh
 

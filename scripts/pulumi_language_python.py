@@ -1,19 +1,24 @@
-"""A small Pulumi language host for Python, written for pulumi-ionoscr's engine tests and demo.
+"""A small Pulumi language host for Python: the fallback for pulumi-ionoscr's engine tests.
 
-The Pulumi CLI built from the Go module proxy comes without `pulumi-language-python` (that
-module is untagged upstream and not served), and recent CLIs start Python policy packs only
-through a language host. `scripts/install-pulumi.sh` copies this file beside the CLI and writes
-a `pulumi-language-python` one-liner that runs it with the project's interpreter.
+Pulumi's own `pulumi-language-python` (a Go program) is what users run. The engine tests use it
+whenever its source is available (`scripts/install-pulumi.sh` builds it); where it is not,
+the script installs this file beside the CLI with a `pulumi-language-python` one-liner that runs
+it with Python. docs/engine.md lists how the two differ.
 
-It implements the part of the LanguageRuntime service the engine needs to
+Like upstream it
 
-* run a Python program directory (`Run`): each run is a child process of this interpreter that
-  configures `pulumi.runtime` from the request and runs the project's `__main__.py`;
-* start plugins written in Python (`RunPlugin`): policy packs (`python -m pulumi.policy`) and
-  provider directories, streaming their stdout/stderr back to the engine.
+* runs a program directory (`Run`) in a child process, with the interpreter of the project's
+  `virtualenv` runtime option when it sets one, else the ambient Python (`$PULUMI_PYTHON_CMD`,
+  else `python3` from PATH);
+* starts plugins written in Python (`RunPlugin`): policy packs (`python -u -m pulumi.policy`,
+  run in the pack directory) and provider directories; a pack gets the ambient Python unless
+  its `PulumiPolicy.yaml` names a virtualenv, other plugins default to their `venv`;
+* installs dependencies (`InstallDependencies`, e.g. `pulumi install`): creates the virtualenv
+  and runs pip on `requirements.txt`; a program's missing virtualenv is made that way too before
+  it runs;
+* stops when the engine that started it is gone, and takes its child processes with it.
 
-It installs nothing and ignores the `virtualenv`/`toolchain` runtime options: the interpreter is
-the one this host runs with ($PULUMI_PYTHON_CMD or the one recorded by install-pulumi.sh).
+It supports the pip toolchain only: `toolchain: uv|poetry` and `typechecker` fail clearly.
 
 Usage (by the engine): pulumi-language-python [flags...] <engine address>
 """
@@ -24,18 +29,23 @@ import asyncio
 import os
 import queue
 import runpy
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from collections.abc import Iterator
 from concurrent import futures
+from dataclasses import dataclass
 from typing import Any
 
-HOST_VERSION = "0.1.0"
+HOST_VERSION = "0.2.0"
 _RUN_FLAG = "--pulumi-ionoscr-run-program"
+# How often the host checks that the engine that started it is still there.
+_ENGINE_POLL_SECONDS = 0.5
 
 
 def _pulumi_version() -> str:
@@ -122,12 +132,185 @@ def _run_program_child(request_path: str, response_path: str, engine_address: st
     return 0
 
 
+# --------------------------------------------------------------------------- interpreters
+
+
+class OptionError(Exception):
+    """A runtime option this host cannot honour; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class Python:
+    """The interpreter a program or plugin runs with, and the environment to run it in."""
+
+    executable: str
+    virtualenv: str | None = None
+
+    def env(self, base: dict[str, str]) -> dict[str, str]:
+        """`base` with the virtualenv activated (as upstream does: PATH first, no PYTHONHOME)."""
+        if self.virtualenv is None:
+            return dict(base)
+        env = {k: v for k, v in base.items() if k not in ("PYTHONHOME", "VIRTUAL_ENV")}
+        venv_bin = os.path.join(self.virtualenv, "bin")
+        env["PATH"] = os.pathsep.join(filter(None, [venv_bin, base.get("PATH")]))
+        env["VIRTUAL_ENV"] = self.virtualenv
+        return env
+
+
+def _ambient_python() -> str:
+    """`$PULUMI_PYTHON_CMD`, else `python3`, else `python`, looked up on PATH like upstream."""
+    names = [os.environ["PULUMI_PYTHON_CMD"]] if os.environ.get("PULUMI_PYTHON_CMD") else []
+    names = names or ["python3", "python"]
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise OptionError(f"failed to locate any of {names} on your PATH")
+
+
+def _virtualenv_option(info: Any, *, default_venv: bool) -> str | None:
+    """The absolute virtualenv path the runtime options ask for (relative to the project root),
+    or None for the ambient Python. Unsupported options raise OptionError."""
+    options = dict(info.options.items()) if info.HasField("options") else {}
+    toolchain = options.get("toolchain", "pip")
+    if toolchain != "pip":
+        raise OptionError(
+            f"toolchain {toolchain!r}: this language host (pulumi-ionoscr's fallback) supports "
+            "pip only; use the upstream pulumi-language-python"
+        )
+    if "typechecker" in options:
+        raise OptionError(
+            f"typechecker {options['typechecker']!r}: this language host (pulumi-ionoscr's "
+            "fallback) runs no typechecker; use the upstream pulumi-language-python"
+        )
+    venv = options.get("virtualenv") or ("venv" if default_venv else None)
+    if venv is None:
+        return None
+    if not isinstance(venv, str):
+        raise OptionError("virtualenv option must be a string")
+    root = info.root_directory or info.program_directory or os.getcwd()
+    return venv if os.path.isabs(venv) else os.path.join(root, venv)
+
+
+def _python_for(info: Any, *, default_venv: bool) -> Python:
+    """The interpreter for a program or plugin, checked the way upstream checks it."""
+    venv = _virtualenv_option(info, default_venv=default_venv)
+    if venv is None:
+        return Python(_ambient_python())
+    python = os.path.join(venv, "bin", "python")
+    if not os.path.isfile(python):
+        state = "doesn't exist" if not os.path.exists(venv) else "doesn't appear to be a virtual"
+        state += "" if state == "doesn't exist" else " environment"
+        raise OptionError(
+            f"The 'virtualenv' option in Pulumi.yaml is set to {venv!r}, but it {state}; "
+            "run the following commands to create the virtual environment and install "
+            f"dependencies into it:\n\n    1. python3 -m venv {venv}\n"
+            f"    2. {python} -m pip install --upgrade pip setuptools wheel\n"
+            f"    3. {python} -m pip install -r requirements.txt\n"
+        )
+    return Python(python, venv)
+
+
+def _install_plan(info: Any, *, is_plugin: bool) -> tuple[Python, list[list[str]]]:
+    """What upstream runs to install a project's dependencies with pip: create the virtualenv
+    (with the ambient Python), update pip, setuptools and wheel, install requirements.txt."""
+    venv = _virtualenv_option(info, default_venv=is_plugin)
+    base = _ambient_python()
+    python = Python(os.path.join(venv, "bin", "python") if venv else base, venv)
+    steps = [[python.executable, "-m", "pip", "install", "--upgrade", "pip", "setuptools", "wheel"]]
+    program_dir = info.program_directory or os.getcwd()
+    if os.path.isfile(os.path.join(program_dir, "requirements.txt")):
+        steps.append([python.executable, "-m", "pip", "install", "-r", "requirements.txt"])
+    if venv:
+        steps.insert(0, [base, "-m", "venv", venv])
+    return python, steps
+
+
+def _venv_missing(info: Any) -> bool:
+    """Whether the program's declared virtualenv is absent or an empty directory (upstream
+    then creates it before the program runs)."""
+    venv = _virtualenv_option(info, default_venv=False)
+    if venv is None or os.path.isfile(os.path.join(venv, "bin", "python")):
+        return False
+    return not os.path.exists(venv) or (os.path.isdir(venv) and not os.listdir(venv))
+
+
+# --------------------------------------------------------------------------- children
+
+
+class Children:
+    """The processes this host started, so they end with it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._procs: set[subprocess.Popen[bytes]] = set()
+
+    def start(self, cmd: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(cmd, **kwargs)
+        with self._lock:
+            self._procs.add(proc)
+        return proc
+
+    def forget(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def stop_all(self, grace: float = 2.0) -> None:
+        """SIGTERM every child still running, then SIGKILL what is left after `grace` s."""
+        with self._lock:
+            procs = [p for p in self._procs if p.poll() is None]
+        for proc in procs:
+            proc.terminate()
+        deadline = time.monotonic() + grace
+        for proc in procs:
+            try:
+                proc.wait(timeout=max(deadline - time.monotonic(), 0.01))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _watch_engine(children: Children, stop: threading.Event) -> None:
+    """Exit once the engine that started this host is gone (it is the parent process: when it
+    dies, even by SIGKILL, the host is re-parented). Upstream's host checks the engine's health
+    endpoint every 5 minutes instead."""
+    parent = os.getppid()
+    while not stop.wait(_ENGINE_POLL_SECONDS):
+        if os.getppid() != parent:
+            children.stop_all()
+            os._exit(1)
+
+
+def _pump(proc: subprocess.Popen[bytes]) -> Iterator[tuple[str, bytes]]:
+    """(stream name, data) chunks of the child's stdout and stderr as they come."""
+    chunks: queue.Queue[tuple[str, bytes]] = queue.Queue()
+
+    def read(name: str, stream: Any) -> None:
+        while True:
+            data = os.read(stream.fileno(), 65536)
+            chunks.put((name, data))
+            if not data:
+                return
+
+    for name, stream in (("stdout", proc.stdout), ("stderr", proc.stderr)):
+        threading.Thread(target=read, args=(name, stream), daemon=True).start()
+    open_streams = 2
+    while open_streams:
+        name, data = chunks.get()
+        if data:
+            yield name, data
+        else:
+            open_streams -= 1
+
+
 # --------------------------------------------------------------------------- the server
 
 
 def _serve(engine_address: str) -> None:
     import grpc
+    from google.protobuf import empty_pb2
     from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
+
+    children = Children()
 
     class Host(language_pb2_grpc.LanguageRuntimeServicer):
         def Handshake(self, request: Any, context: Any) -> Any:
@@ -137,36 +320,97 @@ def _serve(engine_address: str) -> None:
             return plugin_pb2.PluginInfo(version=_pulumi_version())
 
         def About(self, request: Any, context: Any) -> Any:
+            try:
+                python = _python_for(request.info, default_venv=False).executable
+            except OptionError:
+                python = sys.executable
+            version = subprocess.run(
+                [python, "-c", "import platform; print(platform.python_version())"],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout.strip()
             return language_pb2.AboutResponse(
-                executable=sys.executable,
-                version=".".join(map(str, sys.version_info[:3])),
-                metadata={"host": f"pulumi-ionoscr language host {HOST_VERSION}"},
+                executable=python,
+                version=version,
+                metadata={
+                    "toolchain": "pip",
+                    "host": f"pulumi-ionoscr language host {HOST_VERSION}",
+                },
             )
 
         def GetRequiredPlugins(self, request: Any, context: Any) -> Any:
             return language_pb2.GetRequiredPluginsResponse()
 
         def GetRequiredPackages(self, request: Any, context: Any) -> Any:
+            # Like upstream: a missing virtualenv is created and filled before the program
+            # runs (pip's output goes to this host's stderr). No packages are reported.
+            try:
+                if _venv_missing(request.info):
+                    python, steps = _install_plan(request.info, is_plugin=False)
+                    for _, data in self._install(steps, python, request.info, context):
+                        sys.stderr.buffer.write(data)
+            except OptionError as exc:
+                context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
             return language_pb2.GetRequiredPackagesResponse()
+
+        def _install(
+            self, steps: list[list[str]], python: Python, info: Any, context: Any
+        ) -> Iterator[tuple[str, bytes]]:
+            """Run the install steps in the program directory, yielding their output."""
+            for step in steps:
+                proc = children.start(
+                    step,
+                    cwd=info.program_directory or None,
+                    env=python.env(dict(os.environ)),
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                )
+                try:
+                    yield from _pump(proc)
+                    code = proc.wait()
+                finally:
+                    children.forget(proc)
+                if code != 0:
+                    context.abort(
+                        grpc.StatusCode.UNKNOWN, f"{' '.join(step)} exited with code {code}"
+                    )
 
         def GetProgramDependencies(self, request: Any, context: Any) -> Any:
             return language_pb2.GetProgramDependenciesResponse()
 
-        def InstallDependencies(self, request: Any, context: Any) -> Iterator[Any]:
-            # Dependencies come from the project's own environment; nothing to install.
-            return iter(())
-
         def RuntimeOptionsPrompts(self, request: Any, context: Any) -> Any:
             return language_pb2.RuntimeOptionsResponse()
 
+        def Cancel(self, request: Any, context: Any) -> Any:
+            children.stop_all()
+            return empty_pb2.Empty()
+
+        def InstallDependencies(self, request: Any, context: Any) -> Iterator[Any]:
+            """Like upstream with pip (`pulumi install`), streaming pip's output."""
+            try:
+                python, steps = _install_plan(request.info, is_plugin=request.is_plugin)
+            except OptionError as exc:
+                context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
+            yield language_pb2.InstallDependenciesResponse(stdout=b"Installing dependencies...\n\n")
+            for name, data in self._install(steps, python, request.info, context):
+                yield language_pb2.InstallDependenciesResponse(**{name: data})
+            yield language_pb2.InstallDependenciesResponse(
+                stdout=b"Finished installing dependencies\n\n"
+            )
+
         def Run(self, request: Any, context: Any) -> Any:
+            try:
+                python = _python_for(request.info, default_venv=False)
+            except OptionError as exc:
+                return language_pb2.RunResponse(error=str(exc))
             with tempfile.TemporaryDirectory(prefix="pulumi-ionoscr-run-") as tmp:
                 request_path = os.path.join(tmp, "request.pb")
                 response_path = os.path.join(tmp, "response.pb")
                 with open(request_path, "wb") as f:
                     f.write(request.SerializeToString())
                 cmd = [
-                    sys.executable,
+                    python.executable,
                     "-u",
                     os.path.abspath(__file__),
                     _RUN_FLAG,
@@ -174,9 +418,14 @@ def _serve(engine_address: str) -> None:
                     response_path,
                     engine_address,
                 ]
-                proc = subprocess.Popen(cmd, cwd=request.pwd or None)
+                proc = children.start(
+                    cmd, cwd=request.pwd or None, env=python.env(dict(os.environ))
+                )
                 context.add_callback(proc.terminate)
-                code = proc.wait()
+                try:
+                    code = proc.wait()
+                finally:
+                    children.forget(proc)
                 if not os.path.exists(response_path):
                     return language_pb2.RunResponse(
                         error=f"the Python program process exited with code {code}"
@@ -187,44 +436,38 @@ def _serve(engine_address: str) -> None:
                 return response
 
         def RunPlugin(self, request: Any, context: Any) -> Iterator[Any]:
-            program_dir = request.info.program_directory or request.program or request.pwd
-            env = dict(item.split("=", 1) for item in request.env if "=" in item) or None
-            if request.kind == "analyzer":
-                # pulumi.policy takes <engine address> <program>, runs the pack's __main__.py.
-                cmd = [sys.executable, "-u", "-m", "pulumi.policy", *request.args, program_dir]
+            info = request.info
+            analyzer = request.kind == "analyzer"
+            try:
+                python = _python_for(info, default_venv=not analyzer)
+            except OptionError as exc:
+                context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
+            program_dir = info.program_directory or request.pwd
+            # As upstream: the activated environment, then the engine's variables over it.
+            env = python.env(dict(os.environ))
+            env.update(item.split("=", 1) for item in request.env if "=" in item)
+            if analyzer:
+                # pulumi.policy takes [flags] <engine address> <pack dir>; packs have always
+                # run in their own directory.
+                cmd = [python.executable, "-u", "-m", "pulumi.policy", *request.args, program_dir]
+                cwd = program_dir
             else:
-                entry = os.path.join(program_dir, request.info.entry_point or ".")
-                cmd = [sys.executable, "-u", os.path.normpath(entry), *request.args]
-            proc = subprocess.Popen(
+                cmd = [python.executable, program_dir, *request.args]
+                cwd = request.pwd or program_dir
+            proc = children.start(
                 cmd,
-                cwd=request.pwd or program_dir,
+                cwd=cwd,
                 env=env,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
             )
             context.add_callback(proc.kill)
-            chunks: queue.Queue[tuple[str, bytes]] = queue.Queue()
-
-            def pump(name: str, stream: Any) -> None:
-                while True:
-                    data = os.read(stream.fileno(), 65536)
-                    chunks.put((name, data))
-                    if not data:
-                        return
-
-            for name, stream in (("stdout", proc.stdout), ("stderr", proc.stderr)):
-                threading.Thread(target=pump, args=(name, stream), daemon=True).start()
-            open_streams = 2
-            while open_streams:
-                name, data = chunks.get()
-                if not data:
-                    open_streams -= 1
-                    continue
-                if name == "stdout":
-                    yield language_pb2.RunPluginResponse(stdout=data)
-                else:
-                    yield language_pb2.RunPluginResponse(stderr=data)
-            yield language_pb2.RunPluginResponse(exitcode=proc.wait())
+            try:
+                for name, data in _pump(proc):
+                    yield language_pb2.RunPluginResponse(**{name: data})
+                yield language_pb2.RunPluginResponse(exitcode=proc.wait())
+            finally:
+                children.forget(proc)
 
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=8),
@@ -238,11 +481,16 @@ def _serve(engine_address: str) -> None:
     server.start()
     print(port, flush=True)
 
-    def stop(signum: int, frame: Any) -> None:
+    stop = threading.Event()
+    threading.Thread(target=_watch_engine, args=(children, stop), daemon=True).start()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+        children.stop_all()
         server.stop(0)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     server.wait_for_termination()
 
 
