@@ -1,7 +1,7 @@
 """What every section shares: the emulator, credentials for it, and the Pulumi CLI.
 
 The CLI is found the way the engine tests find it: `scripts/install-pulumi.sh --no-build`
-prints the directory holding `pulumi` (and the project's plugin one-liners) as its last stdout
+prints the directory holding `pulumi` (and its Python language host) as its last stdout
 line. `make bench` runs `make pulumi-cli` first, which builds one when Go is there.
 """
 

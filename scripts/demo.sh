@@ -4,6 +4,8 @@
 # Starts the emulator on a free port, runs `pulumi up` of a copy of examples/quickstart in a
 # temporary Pulumi home with a file backend, prints the stack outputs (secrets stay [secret]),
 # runs `pulumi destroy`, checks the emulator holds nothing, and cleans up on any exit.
+# The copy runs as a user's project does: in the `venv` its Pulumi.yaml names (a link to the
+# venv of $PYTHON), with no PULUMI_PYTHON_CMD.
 # Never talks to the real IONOS API: the endpoint is the emulator and IONOS_* are unset.
 #
 # Environment: PYTHON  interpreter with pulumi-ionoscr[emulator] installed (default .venv/bin/python)
@@ -28,7 +30,7 @@ case $rc in
     3) die "no Pulumi CLI: put pulumi >= 3.272 on PATH, or install Go so scripts/install-pulumi.sh can build one" ;;
     *) die "scripts/install-pulumi.sh failed (exit $rc, see its messages above)" ;;
 esac
-PATH="$cli_dir:$(dirname "$PYTHON"):$PATH"
+PATH="$cli_dir:$PATH"
 pulumi version
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ionoscr-demo.XXXXXX")
@@ -64,10 +66,11 @@ export PULUMI_BACKEND_URL=file://$WORK/backend
 export PULUMI_CONFIG_PASSPHRASE=ionoscr-demo
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-export PULUMI_PYTHON_CMD=$PYTHON
+unset PULUMI_PYTHON_CMD
 mkdir -p "$PULUMI_HOME" "$WORK/backend" "$WORK/quickstart"
-# A copy, so no Pulumi.<stack>.yaml lands in the repository.
+# A copy, so no Pulumi.<stack>.yaml lands in the repository; its venv is the project's.
 cp "$ROOT/examples/quickstart/Pulumi.yaml" "$ROOT/examples/quickstart/__main__.py" "$WORK/quickstart/"
+ln -s "$("$PYTHON" -c 'import sys; print(sys.prefix)')" "$WORK/quickstart/venv"
 cd "$WORK/quickstart"
 
 step "pulumi stack init demo"

@@ -16,7 +16,14 @@ Programs run in one of two ways:
 
 `PulumiStack.from_directory` copies a project directory into the stack's work directory (so
 ``Pulumi.<stack>.yaml`` never lands in the source tree) and picks ``language-host`` when the
-host is installed, else runs the directory's ``__main__.py`` inline.
+host is installed, else runs the directory's ``__main__.py`` inline. A project that declares a
+virtualenv (``runtime.options.virtualenv``, as ``pulumi new python`` writes it) gets that venv
+(a link to this interpreter's, or the one given) and runs as a user's would: no
+``PULUMI_PYTHON_CMD``, nothing of the harness on PATH or PYTHONPATH.
+
+The CLI directory holds one Python language host: Pulumi's own (``upstream``, built by
+``scripts/install-pulumi.sh`` from its source) or the project's fallback (``project``);
+`bootstrap_cli(language_host=...)` asks for either.
 """
 
 from __future__ import annotations
@@ -42,14 +49,17 @@ INSTALL_SCRIPT = REPO_ROOT / "scripts" / "install-pulumi.sh"
 
 PASSPHRASE = "pulumi-ionoscr-engine-tests"
 DEFAULT_TIMEOUT = 600.0
+# The project's own host launcher carries this mark (scripts/install-pulumi.sh writes it).
+PROJECT_HOST_MARK = b"written by pulumi-ionoscr's scripts/install-pulumi.sh"
 
 Mode = Literal["inline", "language-host"]
 Program = Callable[[], None]
+LanguageHost = Literal["auto", "upstream", "project"]
 
 
 @dataclass(frozen=True)
 class PulumiCli:
-    """A usable Pulumi CLI: the directory that holds `pulumi` and the plugin one-liners."""
+    """A usable Pulumi CLI: the directory that holds `pulumi` and its Python language host."""
 
     bin_dir: Path
     version: str
@@ -65,22 +75,53 @@ class PulumiCli:
             return True
         return shutil.which("pulumi-language-python") is not None
 
+    @property
+    def language_host(self) -> Literal["upstream", "project"] | None:
+        """Which Python language host the CLI runs programs and packs with: ``upstream``
+        (Pulumi's own, built from source or shipped with a release), ``project``
+        (scripts/pulumi_language_python.py), or None."""
+        host = self.bin_dir / "pulumi-language-python"
+        if not host.exists():
+            found = shutil.which("pulumi-language-python")
+            if found is None:
+                return None
+            host = Path(found)
+        with host.open("rb") as launcher:
+            head = launcher.read(4096)
+        return "project" if PROJECT_HOST_MARK in head else "upstream"
+
+    def describe(self) -> str:
+        """One line for reports: version, host and directory."""
+        host = {
+            "upstream": "the upstream Python language host (pulumi-language-python)",
+            "project": "the project's Python language host (scripts/pulumi_language_python.py)",
+            None: "no Python language host",
+        }[self.language_host]
+        return f"Pulumi CLI {self.version} with {host}, in {self.bin_dir}"
+
 
 class CliUnavailable(Exception):
     """No Pulumi CLI can be had; `str()` is the one-line reason."""
 
 
-def bootstrap_cli(timeout: float = 3600.0, *, build: bool = True) -> PulumiCli:
-    """Run `scripts/install-pulumi.sh` (which finds, reuses or builds a CLI).
+def bootstrap_cli(
+    timeout: float = 3600.0, *, build: bool = True, language_host: LanguageHost | None = None
+) -> PulumiCli:
+    """Run `scripts/install-pulumi.sh` (which finds, reuses or builds a CLI and its host).
 
-    With `build=False` only a CLI on PATH or in the cache is accepted (takes milliseconds).
+    With `build=False` only what is on PATH or in the cache is accepted (takes milliseconds).
+    `language_host` picks the Python language host (default: `$PULUMI_LANGUAGE_HOST`, else
+    ``auto``; docs/engine.md); each comes in its own directory, so a test can run one CLI under
+    either.
     Raises `CliUnavailable` with a one-line reason when the script cannot provide one.
     """
     env = dict(os.environ)
     env.setdefault("PYTHON", sys.executable)
+    args = ["--language-host", language_host] if language_host else []
+    args += [] if build else ["--no-build"]
     try:
         proc = subprocess.run(
-            ["bash", str(INSTALL_SCRIPT), *([] if build else ["--no-build"])],
+            ["bash", str(INSTALL_SCRIPT), *args],
             capture_output=True,
             text=True,
             env=env,
@@ -152,6 +193,8 @@ class PulumiStack:
     program: Program | None
     mode: Mode
     stack: str = "dev"
+    # The project's declared virtualenv option (None: the harness's interpreter runs it).
+    virtualenv: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     timeout: float = DEFAULT_TIMEOUT
     history: list[CommandResult] = field(default_factory=list)
@@ -204,11 +247,13 @@ class PulumiStack:
         env: Mapping[str, str] | None = None,
         config: Mapping[str, str] | None = None,
         secret_config: Mapping[str, str] | None = None,
+        virtualenv: Path | str | None = None,
     ) -> PulumiStack:
         """A stack for a project directory (`Pulumi.yaml` + `__main__.py`), copied to a temp dir.
 
         mode ``auto`` uses the Python language host when installed, else runs the copied
-        `__main__.py` inline in this process.
+        `__main__.py` inline in this process. When the project declares a virtualenv, the copy
+        gets it as a link to `virtualenv` (default: this interpreter's venv).
         """
         source = Path(directory).resolve()
         project_file = source / "Pulumi.yaml"
@@ -224,6 +269,11 @@ class PulumiStack:
                 "__pycache__", "venv", ".venv", "Pulumi.*.yaml", "node_modules"
             ),
         )
+        declared = _declared_virtualenv(project_file)
+        if declared is not None:
+            link = work_dir / declared
+            if not link.exists():
+                link.symlink_to(Path(virtualenv or sys.prefix).resolve(), target_is_directory=True)
         if mode == "auto":
             mode = "language-host" if cli.has_language_host else "inline"
         program = None if mode == "language-host" else _directory_program(work_dir)
@@ -234,6 +284,7 @@ class PulumiStack:
             program=program,
             mode=mode,
             stack=stack,
+            virtualenv=declared,
             extra_env=dict(env or {}),
             _root=base,
         )
@@ -295,23 +346,34 @@ class PulumiStack:
             if key.startswith("PULUMI_") and not key.startswith("PULUMI_IONOSCR_"):
                 del env[key]
         venv_bin = str(Path(sys.executable).parent)
-        python_path = [str(ENGINE_TESTS_DIR), str(REPO_ROOT)]
-        if os.environ.get("PYTHONPATH"):
-            python_path.append(os.environ["PYTHONPATH"])
+        if self.virtualenv is None:
+            python_path = [str(ENGINE_TESTS_DIR), str(REPO_ROOT)]
+            if os.environ.get("PYTHONPATH"):
+                python_path.append(os.environ["PYTHONPATH"])
+            env.update(
+                {
+                    "PATH": os.pathsep.join([str(self.cli.bin_dir), venv_bin, env.get("PATH", "")]),
+                    # The language host and the dynamic-provider launcher run this interpreter.
+                    "PULUMI_PYTHON_CMD": sys.executable,
+                    # Provider processes unpickle providers by reference: make test-only and
+                    # project modules importable there.
+                    "PYTHONPATH": os.pathsep.join(python_path),
+                }
+            )
+        else:
+            # Shaped like `pulumi new python`: the project's venv runs the program and its
+            # providers, as for a user; the harness's interpreter is nowhere to be found.
+            env.pop("VIRTUAL_ENV", None)
+            rest = [p for p in env.get("PATH", "").split(os.pathsep) if p and p != venv_bin]
+            env["PATH"] = os.pathsep.join([str(self.cli.bin_dir), *rest])
         env.update(
             {
-                "PATH": os.pathsep.join([str(self.cli.bin_dir), venv_bin, env.get("PATH", "")]),
                 "PULUMI_HOME": str(self.home_dir),
                 "PULUMI_BACKEND_URL": self.backend_url,
                 "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
                 "PULUMI_SKIP_UPDATE_CHECK": "true",
                 "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
                 "PULUMI_SKIP_CONFIRMATIONS": "true",
-                # The plugin one-liners and the language host run this interpreter.
-                "PULUMI_PYTHON_CMD": sys.executable,
-                # Provider processes unpickle providers by reference: make test-only and
-                # project modules importable there.
-                "PYTHONPATH": os.pathsep.join(python_path),
                 "PYTHONUNBUFFERED": "1",
                 "NO_COLOR": "1",
             }
@@ -547,6 +609,33 @@ def _project_name(project_file: Path) -> str:
         if line.startswith("name:"):
             return line.split(":", 1)[1].strip().strip("'\"")
     raise ValueError(f"{project_file} has no name")
+
+
+def _declared_virtualenv(project_file: Path) -> str | None:
+    """The project's `runtime.options.virtualenv`, if it declares one."""
+    import yaml
+
+    runtime = (yaml.safe_load(project_file.read_text()) or {}).get("runtime")
+    options = runtime.get("options") if isinstance(runtime, dict) else None
+    venv = (options or {}).get("virtualenv")
+    return str(venv) if venv else None
+
+
+def init_policy_pack(directory: Path, *, virtualenv: Path | str | None = None) -> Path:
+    """The ionoscr pack written by `python -m pulumi_ionoscr.policies init directory` (as a user
+    gets it), its declared venv a link to `virtualenv` (default: this interpreter's)."""
+    subprocess.run(
+        [sys.executable, "-m", "pulumi_ionoscr.policies", "init", str(directory)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    declared = _declared_virtualenv(directory / "PulumiPolicy.yaml")
+    if declared is not None:
+        (directory / declared).symlink_to(
+            Path(virtualenv or sys.prefix).resolve(), target_is_directory=True
+        )
+    return directory
 
 
 def _directory_program(work_dir: Path) -> Program:

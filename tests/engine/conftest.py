@@ -6,6 +6,10 @@ cached build takes well under a second; a first build from the Go module proxy t
 and the session fixture ``pulumi_cli`` hands out the result. When no CLI can be had, every
 engine test is skipped with the same one-line reason.
 
+The CLI comes with one Python language host (upstream's where its source is there, else the
+project's); the session says which, once on the terminal after collection and again in the
+summary.
+
 Environment knobs:
   PULUMI_IONOSCR_ENGINE=skip      skip the engine tier without trying to bootstrap
   PULUMI_IONOSCR_ENGINE=require   fail (not skip) when no CLI can be had
@@ -18,6 +22,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,6 +38,7 @@ from _harness import (  # noqa: E402
     PulumiCli,
     PulumiStack,
     bootstrap_cli,
+    init_policy_pack,
 )
 
 _ENGINE_DIR = Path(__file__).resolve().parent
@@ -70,13 +76,21 @@ class _Bootstrap:
         reporter = config.pluginmanager.get_plugin("terminalreporter") if config else None
         if reporter is not None:
             reporter.write_line(
-                "engine tests: building the Pulumi CLI from the Go module proxy with"
-                " scripts/install-pulumi.sh (about 9 minutes on 2 cores the first time)"
+                "engine tests: building what the cache lacks with scripts/install-pulumi.sh"
+                " (the Pulumi CLI: about 9 minutes on 2 cores; the upstream language host:"
+                " seconds after it)"
             )
         try:
             cls.cli = bootstrap_cli()
         except CliUnavailable as exc:
             cls.reason = f"engine tests: {exc}"
+
+    @classmethod
+    def report(cls) -> str:
+        """Which CLI and language host the engine tier runs under, or why it does not run."""
+        if cls.cli is not None:
+            return f"engine tier: {cls.cli.describe()}"
+        return cls.reason or "engine tests: no CLI"
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -94,12 +108,21 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if not engine_items:
         return
     _Bootstrap.run(session.config)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(_Bootstrap.report())
     if _Bootstrap.cli is not None:
         return
     if os.environ.get("PULUMI_IONOSCR_ENGINE", "").lower() == "require":
         return  # the pulumi_cli fixture fails each test instead
     for item in engine_items:
         item.add_marker(pytest.mark.skip(reason=_Bootstrap.reason or "engine tests: no CLI"))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Repeat under the results which host the engine tier ran under."""
+    if _Bootstrap.done:
+        terminalreporter.write_line(_Bootstrap.report())
 
 
 @pytest.fixture(scope="session")
@@ -154,6 +177,13 @@ def directory_stack(pulumi_cli: PulumiCli, tmp_path: Path) -> Iterator[Callable[
 
     yield make
     _teardown(made)
+
+
+@pytest.fixture(scope="session")
+def ionoscr_policy_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ionoscr policy pack as ``python -m pulumi_ionoscr.policies init DIR`` writes it, its
+    venv a link to this interpreter's (as ``ln -s`` in docs/policies.md)."""
+    return init_policy_pack(tmp_path_factory.mktemp("policy-pack") / "ionoscr")
 
 
 def _teardown(stacks: list[PulumiStack]) -> None:

@@ -1,6 +1,8 @@
 """Every project in `examples/` under the real engine, as a user runs it from its README:
 `pulumi up` succeeds with the right outputs (secrets shown as `[secret]`), `pulumi preview`
-right after has nothing to do, and `pulumi destroy` leaves the emulator as it found it."""
+right after has nothing to do, and `pulumi destroy` leaves the emulator as it found it.
+Each runs in the `venv` its Pulumi.yaml declares (a link to the project's), without
+`PULUMI_PYTHON_CMD`, and the policies example with the pack as `init` writes it."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,7 +31,6 @@ EXAMPLES_DIR = REPO_ROOT / "examples"
 EXAMPLES = sorted(p.parent.name for p in EXAMPLES_DIR.glob("*/Pulumi.yaml"))
 # Variants of an example with config from its README: "<example>+<variant>".
 VARIANTS = ["ci-tokens+kubernetes"]
-PACK_DIR = REPO_ROOT / "policies" / "ionoscr"
 
 # Output names that carry a hostname or a credential: always shown as [secret].
 SECRET_MARKERS = ("hostname", "username", "password", "docker_config_json")
@@ -42,6 +44,7 @@ class Run:
 
     stack: PulumiStack
     cloud: Cloud
+    policy_pack: Path  # the pack as `python -m pulumi_ionoscr.policies init` writes it
     made_outside: dict[str, str] = field(default_factory=dict)  # registry name -> id
 
 
@@ -131,7 +134,7 @@ def _policies(run: Run, shown: Outputs, revealed: Outputs) -> None:
 def _policies_with_pack(run: Run) -> None:
     """The README's claims: the pack fails the preview on four mandatory violations and warns
     on two advisory ones; the relaxed config lets it pass with three warnings."""
-    pack = PACK_DIR if run.stack.cli.has_language_host else PACK_DIR / "pulumi-analyzer-ionoscr"
+    pack = run.policy_pack
     blocked = run.stack.preview(policy_packs=[pack], expect_failure=True)
     lines = blocked.output.splitlines()
     for policy, level in (
@@ -217,6 +220,7 @@ def test_example(
     directory_stack: StackFactory,
     cloud: Cloud,
     pulumi_cli: PulumiCli,
+    ionoscr_policy_pack: Path,
 ) -> None:
     case = CASES.get(example, ExampleCase(_generic))
     reason = case.unavailable(pulumi_cli)
@@ -224,7 +228,7 @@ def test_example(
         pytest.skip(reason)
     made = {name: _create_outside(cloud, name) for name in case.outside}
     stack = ionoscr_stack(directory_stack, cloud, EXAMPLES_DIR / example.split("+")[0])
-    run = Run(stack=stack, cloud=cloud, made_outside=made)
+    run = Run(stack=stack, cloud=cloud, policy_pack=ionoscr_policy_pack, made_outside=made)
     for key, value in case.config(run).items():
         stack.config_set(key, value)
 

@@ -1,6 +1,7 @@
-"""The ready policy pack under the real engine: `pulumi preview --policy-pack policies/ionoscr`
-blocks a mandatory violation, only warns on an advisory one, and `--policy-pack-config`
-changes the outcome; `pulumi up` with the pack never lets a blocked resource reach the API."""
+"""The ready policy pack (as `python -m pulumi_ionoscr.policies init` writes it, in its own venv)
+under the real engine: `pulumi preview --policy-pack DIR` blocks a mandatory violation, only
+warns on an advisory one, and `--policy-pack-config` changes the outcome; `pulumi up` with the
+pack never lets a blocked resource reach the API."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from _harness import REPO_ROOT, CommandResult, PulumiCli
+from _harness import CommandResult
 from _scenarios import (  # noqa: F401  (fixtures)
     Cloud,
     RegistrySpec,
@@ -23,15 +24,8 @@ from _scenarios import (  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.engine
 
-PACK_DIR = REPO_ROOT / "policies" / "ionoscr"
 LEAST_PRIVILEGE = "ionoscr-token-least-privilege"
 GC_SCHEDULE = "ionoscr-registry-gc-schedule"
-
-
-def _pack(cli: PulumiCli) -> Path:
-    """The pack as the CLI at hand can run it: the directory through the Python language host,
-    else the pack's executable launcher (docs/policies.md)."""
-    return PACK_DIR if cli.has_language_host else PACK_DIR / "pulumi-analyzer-ionoscr"
 
 
 def _config(tmp_path: Path, name: str, config: dict[str, object]) -> Path:
@@ -46,13 +40,13 @@ def _reported(result: CommandResult, policy: str, level: str) -> bool:
 
 
 def test_policy_pack_enforces_and_is_configurable(
-    inline_stack: StackFactory, cloud: Cloud, pulumi_cli: PulumiCli, tmp_path: Path
+    inline_stack: StackFactory, cloud: Cloud, ionoscr_policy_pack: Path, tmp_path: Path
 ) -> None:
     soon = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=90)).strftime("%Y-%m-%d")
     ci = TokenSpec("ci", "ci-push", expiry_date=f"{soon}T00:00:00Z")
     registry = RegistrySpec("main", "engine-policy", tokens=[ci], repositories=["app"])
     stack = ionoscr_stack(inline_stack, cloud, fleet_program([registry]), project="engine-policies")
-    pack = [_pack(pulumi_cli)]
+    pack = [ionoscr_policy_pack]
 
     # Compliant: no policy is reported.
     clean = stack.preview(policy_packs=pack)

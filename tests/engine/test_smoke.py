@@ -26,7 +26,7 @@ def _things(stack: PulumiStack) -> list[dict[str, Any]]:
 def test_cli_reports_its_version(pulumi_cli: PulumiCli) -> None:
     assert pulumi_cli.version.startswith("v3.")
     assert (pulumi_cli.bin_dir / "pulumi-resource-pulumi-python").exists()
-    assert (pulumi_cli.bin_dir / "pulumi-analyzer-policy-python").exists()
+    assert (pulumi_cli.bin_dir / "pulumi-language-python").exists()
 
 
 def test_dynamic_provider_lifecycle(inline_stack: StackFactory, tmp_path: Path) -> None:
