@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -133,8 +133,23 @@ class EmulatorAdmin:
     def set_timing(self, **timing: Any) -> dict[str, Any]:
         """Change the lifecycle timing; omitted fields keep their values. `preset="immediate"`
         or `"default"` starts from a preset. Fields: `create_seconds`, `create_reads`,
-        `update_seconds`, `update_reads`, `update_state`, `delete_seconds`, `delete_reads`."""
+        `update_seconds`, `update_reads`, `delete_seconds`, `delete_reads`."""
         result: dict[str, Any] = self._call("PUT", "/timing", timing)
+        return result
+
+    def variants(self) -> dict[str, str]:
+        """The value of every variant (`ionoscr-emulator --list-variants` explains them)."""
+        result: dict[str, str] = self._call("GET", "/variants")
+        return result
+
+    def set_variants(self, choices: Mapping[str, str] | Sequence[str]) -> dict[str, str]:
+        """Change variants from now on: `{"days-order": "calendar"}` or `["days-order=calendar"]`;
+        the others keep their values, `reset()` restores the startup ones."""
+        if isinstance(choices, Mapping):
+            body = dict(choices)
+        else:
+            body = {name: value for name, _, value in (item.partition("=") for item in choices)}
+        result: dict[str, str] = self._call("PUT", "/variants", body)
         return result
 
     def config(self) -> dict[str, Any]:

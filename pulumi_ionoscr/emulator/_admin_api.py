@@ -72,6 +72,7 @@ class AdminApi:
                 ("/state", {"GET": AdminApi.state}),
                 ("/faults", {"GET": AdminApi.faults, "PUT": AdminApi.faults}),
                 ("/timing", {"GET": AdminApi.timing, "PUT": AdminApi.timing}),
+                ("/variants", {"GET": AdminApi.variants, "PUT": AdminApi.variants}),
                 ("/registries/{rid}/state", {"POST": AdminApi.force_state}),
                 ("/registries/{rid}/repositories", {"POST": AdminApi.seed}),
                 ("/registries/{rid}/vulnerabilities", {"PUT": AdminApi.set_vulnerabilities}),
@@ -114,7 +115,7 @@ class AdminApi:
                 "timing": self.emu.backend.timing.to_dict(),
                 "faults": self.emu.faults.config.to_dict(),
                 "state_file": o.state_file,
-                "duplicate_name_status": o.duplicate_name_status,
+                "variants": self.emu.backend.variants.non_default(),
             }
         )
 
@@ -147,6 +148,16 @@ class AdminApi:
             data = await _object_body(request, required=False)
             self.emu.backend.timing = Timing.from_dict(data, base=self.emu.backend.timing)
         return json_response(self.emu.backend.timing.to_dict())
+
+    async def variants(self, request: Request, params: dict[str, str]) -> Response:
+        backend = self.emu.backend
+        if request.method == "PUT":
+            data = await _object_body(request, required=False)
+            try:
+                backend.variants = backend.variants.with_choices(data)
+            except ValueError as exc:
+                raise AdminError(400, str(exc)) from None
+        return json_response(dict(backend.variants))
 
     async def force_state(self, request: Request, params: dict[str, str]) -> Response:
         data = await _object_body(request)

@@ -44,12 +44,12 @@ from ._http import (
     json_response,
     read_body,
 )
-from ._limits import MAX_BODY_BYTES
 from ._middleware import EmulatorMiddleware, is_admin_path, is_data_plane_path
 from ._oci import OciApi
 from ._options import EmulatorOptions
 from ._state import Actor, Page, Token
 from ._wire import (
+    Style,
     artifact_wire,
     offset_links,
     registry_wire,
@@ -65,9 +65,15 @@ API_PREFIX = "/containerregistries"
 log = logging.getLogger("pulumi_ionoscr.emulator")
 
 
-def problem_response(problem: ApiProblem, *, head: bool = False) -> Response:
+def problem_response(problem: ApiProblem, *, head: bool = False, style: str = "slugs") -> Response:
+    """`style`: the `error-body` variant."""
     return error_response(
-        problem.status, problem.code, problem.message, headers=problem.headers, head=head
+        problem.status,
+        problem.code,
+        problem.message,
+        headers=problem.headers,
+        head=head,
+        style=style,
     )
 
 
@@ -113,6 +119,7 @@ def authenticate(options: EmulatorOptions, headers: Mapping[str, str]) -> Actor:
             raise _unauthorized("Authorization: invalid username or password")
         identity = user
         user_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"ionoscr-emulator:user:{user}"))
+        basic = True
     elif scheme.lower() == "bearer":
         if not value:
             raise _unauthorized("Authorization: empty Bearer token")
@@ -129,6 +136,7 @@ def authenticate(options: EmulatorOptions, headers: Mapping[str, str]) -> Actor:
         cn = ident.get("contractNumber")
         if isinstance(cn, int | str) and re.fullmatch(r"[0-9]+", str(cn)):
             contract = str(cn)
+        basic = False
     else:
         raise _unauthorized(f"Authorization: unsupported scheme {scheme!r} (use Basic or Bearer)")
     header_contract = headers.get("x-contract-number")
@@ -139,7 +147,7 @@ def authenticate(options: EmulatorOptions, headers: Mapping[str, str]) -> Actor:
             )
         contract = header_contract.strip()
     tenant = f"contract:{contract}" if contract is not None else f"user:{identity}"
-    return Actor(tenant=tenant, user=identity, user_id=user_id)
+    return Actor(tenant=tenant, user=identity, user_id=user_id, basic=basic)
 
 
 # --------------------------------------------------------------------------------------------
@@ -152,6 +160,7 @@ class Ctx:
     actor: Actor
     params: dict[str, str]
     base: str  # origin + API prefix
+    style: Style  # the rendering variants, as they are for this request
 
     @property
     def query(self) -> Mapping[str, str]:
@@ -165,8 +174,8 @@ _REPOSITORY_PATH_RE = re.compile(
 )
 
 
-async def _json_body(request: Request) -> Any:
-    raw = await read_body(request, MAX_BODY_BYTES)
+async def _json_body(request: Request, limit: int) -> Any:
+    raw = await read_body(request, limit)
     if not raw.strip():
         raise bad_request("body: a JSON object is required", "missing-body")
     try:
@@ -249,6 +258,10 @@ class Api:
             repo_segs = segs
             handlers = {"GET": Api.get_repository, "DELETE": Api.delete_repository}
         params["repo"] = "/".join(unquote(s) for s in repo_segs)
+        # How a multi-segment name was written: the `repository-path` variant decides which
+        # forms the server understands.
+        encoded = any("%2f" in seg.lower() for seg in repo_segs)
+        params["addressing"] = "raw" if len(repo_segs) > 1 else "encoded" if encoded else "plain"
         handler = handlers.get(method)
         if handler is None:
             raise _method_not_allowed(MethodNotAllowed(method, list(handlers)))
@@ -258,23 +271,63 @@ class Api:
         raw_path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
         raw_path = raw_path.split("?", 1)[0]
         head = request.method == "HEAD"
+        variants = self.backend.variants
+        errors = variants["error-body"]
         try:
             handler, params = self.match(request.method, raw_path)
             actor = authenticate(self.emu.options, request.headers)
             base = f"{str(request.base_url).rstrip('/')}{API_PREFIX}"
-            return await handler(self, Ctx(request, actor, params, base))
+            return await handler(self, Ctx(request, actor, params, base, Style.of(variants)))
         except ApiProblem as problem:
-            return problem_response(problem, head=head)
+            return problem_response(problem, head=head, style=errors)
         except BodyTooLarge as exc:
             headers = {"Connection": "close"}
             too_large = ApiProblem(413, "body-too-large", str(exc), headers=headers)
-            return problem_response(too_large, head=head)
+            return problem_response(too_large, head=head, style=errors)
         except Exception:  # an emulator bug: still answer in the API's error format
             log.exception("emulator error on %s %s", request.method, raw_path)
             return problem_response(
                 ApiProblem(500, "internal-error", "internal emulator error (a bug: please report)"),
                 head=head,
+                style=errors,
             )
+
+    # -- variants the HTTP layer decides -------------------------------------------------------
+
+    async def _body(self, ctx: Ctx) -> Any:
+        return await _json_body(ctx.request, self.backend.limits.body_bytes)
+
+    def _created(self, ctx: Ctx, body: dict[str, Any], path: str) -> Response:
+        """A 201 with the `location-header` variant's Location."""
+        where = self.backend.variants["location-header"]
+        headers = {} if where == "absent" else {"Location": f"{ctx.base}{path}"}
+        if where == "relative":
+            headers["Location"] = f"{API_PREFIX}{path}"
+        return json_response(body, 201, headers)
+
+    def _collection_ids(self, ident: str, href: str) -> dict[str, Any]:
+        """id/type/href of a list (UNCERTAIN beyond registries: `collection-envelope`)."""
+        if self.backend.variants["collection-envelope"] == "bare":
+            return {}
+        return {"id": ident, "type": "collection", "href": href}
+
+    def _token_auth_only(self, ctx: Ctx) -> None:
+        """The endpoints that list only tokenAuth (`basic-auth-newer-endpoints`)."""
+        if ctx.actor.basic and self.backend.variants["basic-auth-newer-endpoints"] == "rejected":
+            raise _unauthorized("Authorization: this endpoint accepts only Bearer tokens")
+
+    def _repository(self, ctx: Ctx) -> str:
+        """The repository name of the path, if the server understands how it was written."""
+        rule = self.backend.variants["repository-path"]
+        how = ctx.params["addressing"]
+        refused = {
+            "encoded-only": ("raw",),
+            "raw-only": ("encoded",),
+            "single-segment": ("raw", "encoded"),
+        }.get(rule, ())
+        if how in refused:
+            raise not_found(f"repository {ctx.params['repo']!r} not found")
+        return ctx.params["repo"]
 
     # -- locations and names -------------------------------------------------------------------
 
@@ -297,6 +350,7 @@ class Api:
             page_token=q.get("pagination.token"),
         )
         url = f"{ctx.base}/registries"
+        variants = self.backend.variants
 
         def link(token: str | None) -> str:
             params: dict[str, str] = {}
@@ -307,41 +361,48 @@ class Api:
                 params["pagination.token"] = token
             return f"{url}?{urlencode(params)}"
 
-        envelope = {
+        pagination: dict[str, Any] = {"limit": page.limit}
+        last_page = variants["registries-last-page"]
+        if page.next_token or last_page == "empty-token":
+            pagination["token"] = page.next_token
+        elif last_page == "null-token":
+            pagination["token"] = None
+        envelope: dict[str, Any] = {
             "id": "registries",
             "type": "collection",
             "href": "",
             "items": None,
-            "pagination": {"limit": page.limit, "token": page.next_token},
-            "_links": {
+            "pagination": pagination,
+        }
+        links = variants["registries-links"]
+        if links == "urls":
+            envelope["_links"] = {
                 "next": link(page.next_token) if page.next_token else "",
                 "previous": "",
                 "self": link(q.get("pagination.token")),
-            },
-        }
-        return await json_collection(envelope, page.items, registry_wire)
+            }
+        elif links == "empty":
+            envelope["_links"] = {}
+        return await json_collection(envelope, page.items, lambda r: registry_wire(r, ctx.style))
 
     async def create_registry(self, ctx: Ctx) -> Response:
-        body = await _json_body(ctx.request)
+        body = await self._body(ctx)
         reg = self.backend.create_registry(ctx.actor, body)
-        return json_response(
-            registry_wire(reg), 201, {"Location": f"{ctx.base}/registries/{reg.id}"}
-        )
+        return self._created(ctx, registry_wire(reg, ctx.style), f"/registries/{reg.id}")
 
     async def get_registry(self, ctx: Ctx) -> Response:
-        return json_response(registry_wire(self.backend.get_registry(ctx.actor, ctx.params["rid"])))
+        reg = self.backend.get_registry(ctx.actor, ctx.params["rid"])
+        return json_response(registry_wire(reg, ctx.style))
 
     async def put_registry(self, ctx: Ctx) -> Response:
-        body = await _json_body(ctx.request)
+        body = await self._body(ctx)
         reg, _created = self.backend.replace_registry(ctx.actor, ctx.params["rid"], body)
-        return json_response(
-            registry_wire(reg), 201, {"Location": f"{ctx.base}/registries/{reg.id}"}
-        )
+        return self._created(ctx, registry_wire(reg, ctx.style), f"/registries/{reg.id}")
 
     async def patch_registry(self, ctx: Ctx) -> Response:
-        body = await _json_body(ctx.request)
+        body = await self._body(ctx)
         reg = self.backend.patch_registry(ctx.actor, ctx.params["rid"], body)
-        return json_response(registry_wire(reg))
+        return json_response(registry_wire(reg, ctx.style))
 
     async def delete_registry(self, ctx: Ctx) -> Response:
         self.backend.delete_registry(ctx.actor, ctx.params["rid"])
@@ -360,48 +421,46 @@ class Api:
         def link(offset: int) -> str:
             return f"{url}?{urlencode({'offset': offset, 'limit': page.limit})}"
 
+        more = page.offset + len(page.items) < page.total
         envelope = {
-            "id": "tokens",
-            "type": "collection",
-            "href": "",
+            **self._collection_ids("tokens", ""),
             "items": None,
             "count": len(page.items),
             "offset": page.offset,
             "limit": page.limit,
             "total": page.total,
             "_links": {
-                "next": link(page.offset + page.limit)
-                if page.offset + page.limit < page.total
-                else "",
+                "next": link(page.offset + page.limit) if more else "",
                 "previous": link(max(page.offset - page.limit, 0)) if page.offset > 0 else "",
                 "self": link(page.offset),
             },
         }
-        return await json_collection(envelope, page.items, token_wire)
+        return await json_collection(envelope, page.items, lambda t: token_wire(t, ctx.style))
 
-    def _token_location(self, ctx: Ctx, tok: Token) -> dict[str, str]:
-        return {"Location": f"{ctx.base}/registries/{tok.registry_id}/tokens/{tok.id}"}
+    def _token_created(self, ctx: Ctx, tok: Token, password: str | None) -> Response:
+        path = f"/registries/{tok.registry_id}/tokens/{tok.id}"
+        return self._created(ctx, token_wire(tok, ctx.style, password), path)
 
     async def create_token(self, ctx: Ctx) -> Response:
-        body = await _json_body(ctx.request)
+        body = await self._body(ctx)
         tok, password = self.backend.create_token(ctx.actor, ctx.params["rid"], body)
-        return json_response(token_wire(tok, password), 201, self._token_location(ctx, tok))
+        return self._token_created(ctx, tok, password)
 
     async def get_token(self, ctx: Ctx) -> Response:
         tok = self.backend.get_token(ctx.actor, ctx.params["rid"], ctx.params["tid"])
-        return json_response(token_wire(tok))
+        return json_response(token_wire(tok, ctx.style))
 
     async def put_token(self, ctx: Ctx) -> Response:
-        body = await _json_body(ctx.request)
+        body = await self._body(ctx)
         tok, password = self.backend.replace_token(
             ctx.actor, ctx.params["rid"], ctx.params["tid"], body
         )
-        return json_response(token_wire(tok, password), 201, self._token_location(ctx, tok))
+        return self._token_created(ctx, tok, password)
 
     async def patch_token(self, ctx: Ctx) -> Response:
-        body = await _json_body(ctx.request)
+        body = await self._body(ctx)
         tok = self.backend.patch_token(ctx.actor, ctx.params["rid"], ctx.params["tid"], body)
-        return json_response(token_wire(tok))
+        return json_response(token_wire(tok, ctx.style))
 
     async def delete_token(self, ctx: Ctx) -> Response:
         self.backend.delete_token(ctx.actor, ctx.params["rid"], ctx.params["tid"])
@@ -423,18 +482,19 @@ class Api:
         render: Callable[[Any], dict[str, Any]],
         *extra: str,
     ) -> Response:
-        envelope = {
-            "id": ident,
-            "type": "collection",
-            "href": url,
+        envelope: dict[str, Any] = {
+            **self._collection_ids(ident, url),
             "items": None,
             "offset": page.offset,
             "limit": page.limit,
-            "_links": offset_links(url, self._list_params(ctx, *extra), page),
         }
+        links = offset_links(url, self._list_params(ctx, *extra), page, ctx.style)
+        if links is not None:
+            envelope["_links"] = links
         return await json_collection(envelope, page.items, render)
 
     async def list_repositories(self, ctx: Ctx) -> Response:
+        self._token_auth_only(ctx)
         q = ctx.query
         rid = ctx.params["rid"]
         page = self.backend.list_repositories(
@@ -452,23 +512,25 @@ class Api:
             "repositories",
             url,
             page,
-            lambda r: repository_wire(ctx.base, rid, r),
+            lambda r: repository_wire(ctx.base, rid, r, ctx.style),
             "filter.name",
             "filter.vulnerabilitySeverity",
         )
 
     async def get_repository(self, ctx: Ctx) -> Response:
+        self._token_auth_only(ctx)
         rid = ctx.params["rid"]
-        repo = self.backend.get_repository(ctx.actor, rid, ctx.params["repo"])
-        return json_response(repository_wire(ctx.base, rid, repo))
+        repo = self.backend.get_repository(ctx.actor, rid, self._repository(ctx))
+        return json_response(repository_wire(ctx.base, rid, repo, ctx.style))
 
     async def delete_repository(self, ctx: Ctx) -> Response:
-        self.backend.delete_repository(ctx.actor, ctx.params["rid"], ctx.params["repo"])
+        self.backend.delete_repository(ctx.actor, ctx.params["rid"], self._repository(ctx))
         return Response(status_code=204)
 
     async def list_artifacts(self, ctx: Ctx) -> Response:
+        self._token_auth_only(ctx)
         q = ctx.query
-        rid, repo = ctx.params["rid"], ctx.params["repo"]
+        rid, repo = ctx.params["rid"], self._repository(ctx)
         page = self.backend.list_artifacts(
             ctx.actor,
             rid,
@@ -479,10 +541,15 @@ class Api:
         )
         url = f"{ctx.base}/registries/{rid}/repositories/{quote(repo, safe='')}/artifacts"
         return await self._collection(
-            ctx, "artifacts", url, page, lambda p: artifact_wire(ctx.base, rid, p[0], p[1])
+            ctx,
+            "artifacts",
+            url,
+            page,
+            lambda p: artifact_wire(ctx.base, rid, p[0], p[1], ctx.style),
         )
 
     async def list_registry_artifacts(self, ctx: Ctx) -> Response:
+        self._token_auth_only(ctx)
         q = ctx.query
         rid = ctx.params["rid"]
         page = self.backend.list_artifacts(
@@ -500,17 +567,19 @@ class Api:
             "artifacts",
             url,
             page,
-            lambda p: artifact_wire(ctx.base, rid, p[0], p[1]),
+            lambda p: artifact_wire(ctx.base, rid, p[0], p[1], ctx.style),
             "filter.vulnerabilityId",
         )
 
     async def get_artifact(self, ctx: Ctx) -> Response:
-        rid, repo = ctx.params["rid"], ctx.params["repo"]
+        self._token_auth_only(ctx)
+        rid, repo = ctx.params["rid"], self._repository(ctx)
         art = self.backend.get_artifact(ctx.actor, rid, repo, ctx.params["digest"])
-        return json_response(artifact_wire(ctx.base, rid, repo, art))
+        return json_response(artifact_wire(ctx.base, rid, repo, art, ctx.style))
 
     async def list_vulnerabilities(self, ctx: Ctx) -> Response:
-        rid, repo, digest = ctx.params["rid"], ctx.params["repo"], ctx.params["digest"]
+        self._token_auth_only(ctx)
+        rid, repo, digest = ctx.params["rid"], self._repository(ctx), ctx.params["digest"]
         q = ctx.query
         page = self.backend.list_artifact_vulnerabilities(
             ctx.actor,
@@ -532,14 +601,15 @@ class Api:
             "vulnerabilities",
             url,
             page,
-            lambda adv: vulnerability_wire(ctx.base, adv),
+            lambda adv: vulnerability_wire(ctx.base, adv, ctx.style),
             "filter.severity",
             "filter.fixable",
         )
 
     async def get_vulnerability(self, ctx: Ctx) -> Response:
-        adv = self.backend.get_vulnerability(ctx.params["vid"])
-        return json_response(vulnerability_wire(ctx.base, adv))
+        self._token_auth_only(ctx)
+        adv = self.backend.get_vulnerability(ctx.actor, ctx.params["vid"])
+        return json_response(vulnerability_wire(ctx.base, adv, ctx.style))
 
 
 # --------------------------------------------------------------------------------------------

@@ -118,9 +118,15 @@ def conflict(message: str) -> ApiProblem:
 # time
 
 
-def format_time(ts: float) -> str:
-    """`YYYY-MM-DDTHH:MM:SSZ`, the way the real API prints metadata dates."""
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def format_time(ts: float, style: str = "seconds-Z") -> str:
+    """A date-time the server writes, in the `timestamp-format` variant's style: by default
+    `YYYY-MM-DDTHH:MM:SSZ`, the way the real API prints metadata dates."""
+    dt = datetime.fromtimestamp(ts, tz=timezone.utc)
+    if style == "millis-Z":
+        return dt.strftime("%Y-%m-%dT%H:%M:%S") + f".{dt.microsecond // 1000:03d}Z"
+    if style == "offset":
+        return dt.isoformat(timespec="microseconds")
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_datetime(value: str) -> datetime:

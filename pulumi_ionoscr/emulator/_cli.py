@@ -17,6 +17,7 @@ from ._options import EmulatorOptions
 from ._server import OPTIONS_ENV, _uvicorn_config, bind_socket, check_loopback
 from ._state import DEFAULT_LOCATIONS, ApiProblem, Timing
 from ._store import StateFileError
+from ._variants import VARIANTS, parse_choices, variant_lines
 
 __all__ = ["build_parser", "main", "options_from_args"]
 
@@ -28,7 +29,7 @@ printed on stdout is the base URL (e.g. http://127.0.0.1:41234/containerregistri
 
 Admin API (no auth): /_emulator/requests (GET, DELETE), /_emulator/reset (POST),
 /_emulator/state (GET), /_emulator/faults (GET, PUT), /_emulator/timing (GET, PUT),
-/_emulator/registries/{id}/state (POST {"state": "Failed"}),
+/_emulator/variants (GET, PUT), /_emulator/registries/{id}/state (POST {"state": "Failed"}),
 /_emulator/registries/{id}/repositories (POST, seed),
 /_emulator/registries/{id}/vulnerabilities (PUT, an artifact's scan findings),
 /_emulator/vulnerabilities (GET, the advisory catalogue). See docs/emulator.md.
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--options-json",
         metavar="JSON",
         help="all options as one JSON object (keys: locations, users, tokens, timing,"
-        " faults, state_file, duplicate_name_status); other flags override it."
+        " faults, state_file, variants); other flags override it."
         f" Also read from the environment variable {OPTIONS_ENV}",
     )
 
@@ -96,10 +97,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="accept only these Bearer tokens (repeatable)",
     )
     g.add_argument(
+        "--variant",
+        action="append",
+        metavar="NAME=VALUE",
+        dest="variants",
+        help="answer an UNCERTAIN point of the API reference this way instead of the default"
+        " (repeatable); --list-variants lists every NAME=VALUE",
+    )
+    g.add_argument(
+        "--list-variants",
+        action="store_true",
+        help="print every variant (name, question, default, evidence), then one line per"
+        " other value starting with NAME=VALUE, and exit",
+    )
+    g.add_argument(
         "--duplicate-name-status",
         type=int,
         choices=[400, 409],
-        help="status for creating a registry whose name is taken (default 400)",
+        help="alias of --variant duplicate-name-status=400|409",
     )
 
     g = p.add_argument_group(
@@ -112,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["default", "immediate"],
         help="preset: 'default' (POST New, 1st read WaitingForStorage, 2nd Running;"
         " PATCH/PUT Updating until next read; DELETE: one read as Deleting,"
-        " then gone) or 'immediate' (done by the first read; no Updating)",
+        " then gone) or 'immediate' (done by the first read; PATCH/PUT answer Running)",
     )
     g.add_argument("--create-seconds", type=float, metavar="S", help="seconds from POST to Running")
     g.add_argument("--create-reads", type=int, metavar="N", help="reads from POST to Running")
@@ -124,8 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--update-state",
-        metavar="STATE",
-        help="transitional state after PATCH/PUT (default Updating; 'none' = none)",
+        choices=list(VARIANTS["update-state"].choices),
+        help="alias of --variant update-state=Updating|none",
     )
     g.add_argument(
         "--delete-seconds", type=float, metavar="S", help="seconds until a deleted registry is gone"
@@ -210,8 +225,13 @@ def options_from_args(
         opts.users = users
     if args.tokens:
         opts.tokens = list(args.tokens)
+    choices = dict(opts.variants)
     if args.duplicate_name_status is not None:
-        opts.duplicate_name_status = args.duplicate_name_status
+        choices["duplicate-name-status"] = str(args.duplicate_name_status)
+    if args.update_state is not None:
+        choices["update-state"] = args.update_state
+    choices.update(parse_choices(args.variants))
+    opts.variants = choices
     if args.state_file:
         opts.state_file = args.state_file
 
@@ -229,8 +249,6 @@ def options_from_args(
         value = getattr(args, key)
         if value is not None:
             timing[key] = value
-    if args.update_state is not None:
-        timing["update_state"] = None if args.update_state.lower() == "none" else args.update_state
     if timing:
         try:
             opts.timing = Timing.from_dict(timing, base=opts.timing)
@@ -267,6 +285,9 @@ def options_from_args(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.list_variants:
+        print("\n".join(variant_lines()))
+        return 0
     try:
         host = check_loopback(args.host)
         opts = options_from_args(args)

@@ -28,7 +28,7 @@ class Emulator:
             locations=options.locations,
             timing=copy.deepcopy(options.timing),
             clock=clock,
-            duplicate_name_status=options.duplicate_name_status,
+            variants=options.chosen_variants(),
         )
         self.faults = FaultInjector(copy.deepcopy(options.faults))
         self.distribution = Distribution(self.backend)
@@ -39,11 +39,13 @@ class Emulator:
             self.store.load()
 
     def reset(self) -> None:
-        """Empty state and request log; timing and faults back to the startup options."""
+        """Empty state and request log; timing, faults and variants back to the startup
+        options."""
         self.backend.reset()
         self.distribution.uploads.clear()
         self.distribution.bearers.clear()
         self.backend.timing = copy.deepcopy(self.options.timing)
+        self.backend.variants = self.options.chosen_variants()
         self.faults.configure(copy.deepcopy(self.options.faults))
         self.requests.clear()
 

@@ -15,6 +15,7 @@ import asyncio
 import json
 import re
 import secrets
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -70,7 +71,12 @@ async def json_collection(
     return Response(text, media_type=JSON_TYPE)
 
 
-def api_error_body(status: int, code: str, message: str) -> dict[str, Any]:
+def api_error_body(status: int, code: str, message: str, style: str = "slugs") -> dict[str, Any]:
+    """The API error body; `style` is the `error-body` variant (the real codes are unknown)."""
+    if style == "no-messages":
+        return {"httpStatus": status, "messages": None}
+    if style == "numeric":
+        code = str(1000 + zlib.crc32(code.encode()) % 9000)  # stable: one number per slug
     return {"httpStatus": status, "messages": [{"errorCode": code, "message": message}]}
 
 
@@ -172,10 +178,12 @@ def error_response(
     oci: bool = False,
     headers: Mapping[str, str] | None = None,
     head: bool = False,
+    style: str = "slugs",
 ) -> Response:
-    """An error in the caller's protocol: the API error body, or (`oci`) the distribution
-    registry's `errors` body. HEAD answers carry the status and headers only."""
+    """An error in the caller's protocol: the API error body (in the `error-body` variant's
+    `style`), or (`oci`) the distribution registry's `errors` body. HEAD answers carry the
+    status and headers only."""
     if head:
         return Response(status_code=status, headers=dict(headers or {}))
-    body = oci_error_body(code, message) if oci else api_error_body(status, code, message)
+    body = oci_error_body(code, message) if oci else api_error_body(status, code, message, style)
     return json_response(body, status, headers)

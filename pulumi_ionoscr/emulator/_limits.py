@@ -8,8 +8,11 @@ unbounded emulator lets one request make every later one slow.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 __all__ = [
     "DEFAULT_PAGE_LIMIT",
+    "GENEROUS",
     "MAX_ACTIONS_PER_SCOPE",
     "MAX_ALLOW_LIST",
     "MAX_BODY_BYTES",
@@ -24,6 +27,8 @@ __all__ = [
     "MAX_SCOPE_WORD_LENGTH",
     "MAX_TOKENS_PER_REGISTRY",
     "MAX_VULNERABILITY_ID_LENGTH",
+    "STRICT",
+    "Limits",
 ]
 
 # -- documented by the reference -------------------------------------------------------------
@@ -62,3 +67,34 @@ MAX_SCOPE_WORD_LENGTH = 64
 MAX_TOKENS_PER_REGISTRY = MAX_PAGE_LIMIT
 #: Digits of an integer query parameter (offset, limit, n): more is not a page position.
 MAX_INT_PARAM_DIGITS = 9
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The UNCERTAIN bounds, as one set: the `limits` variant picks `GENEROUS` (the values
+    above) or `STRICT` (a tighter set the real service could just as well have)."""
+
+    body_bytes: int
+    scopes_per_token: int
+    actions_per_scope: int
+    scope_name_length: int
+    scope_word_length: int
+    tokens_per_registry: int
+
+
+GENEROUS = Limits(
+    body_bytes=MAX_BODY_BYTES,
+    scopes_per_token=MAX_SCOPES_PER_TOKEN,
+    actions_per_scope=MAX_ACTIONS_PER_SCOPE,
+    scope_name_length=MAX_SCOPE_NAME_LENGTH,
+    scope_word_length=MAX_SCOPE_WORD_LENGTH,
+    tokens_per_registry=MAX_TOKENS_PER_REGISTRY,
+)
+STRICT = Limits(
+    body_bytes=64 << 10,
+    scopes_per_token=25,
+    actions_per_scope=8,
+    scope_name_length=128,
+    scope_word_length=32,
+    tokens_per_registry=100,
+)

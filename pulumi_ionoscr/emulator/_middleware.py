@@ -84,12 +84,17 @@ class EmulatorMiddleware:
                         f"the change could not be written to the state file: {exc}",
                         oci=oci,
                         head=scope["method"] == "HEAD",
+                        style=self._error_style(scope),
                     )
                     await answer(scope, receive, send)
                     return
             await send(message)
 
         return durable_send
+
+    def _error_style(self, scope: Scope) -> str:
+        """The management API's `error-body` variant (the admin API keeps its own shape)."""
+        return "slugs" if is_admin_path(scope["path"]) else self.emu.backend.variants["error-body"]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -134,6 +139,7 @@ class EmulatorMiddleware:
                 oci=oci,
                 headers=headers,
                 head=head,
+                style=self._error_style(scope),
             )
 
         if decision.latency_s:

@@ -85,7 +85,7 @@ def _credentials(request: Request) -> tuple[str, str] | None:
 
 
 def _login(
-    dist: Distribution, request: Request, scope: str | None, *, check_live: bool = True
+    dist: Distribution, request: Request, scope: str | None, *, token_endpoint: bool = False
 ) -> Access:
     creds = _credentials(request)
     try:
@@ -98,7 +98,7 @@ def _login(
             except (ValueError, UnicodeDecodeError):
                 raise OciProblem(401, "UNAUTHORIZED", "malformed Basic credentials") from None
             user, _, password = decoded.partition(":")
-            return dist.login_basic(user, password, check_live=check_live)
+            return dist.login_basic(user, password, token_endpoint=token_endpoint)
         if scheme == "bearer":
             return dist.login_bearer(value)
         raise OciProblem(401, "UNAUTHORIZED", f"unsupported scheme {scheme!r}")
@@ -162,7 +162,7 @@ class OciApi:
                 "the token endpoint needs Basic credentials of a registry token",
                 headers={"WWW-Authenticate": 'Basic realm="ionoscr-emulator"'},
             )
-        access = _login(self.dist, request, None, check_live=False)
+        access = _login(self.dist, request, None, token_endpoint=True)
         token, ttl = self.dist.issue_bearer(access)
         issued = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         return _json(
@@ -221,8 +221,9 @@ async def _manifests(
     if not reference or "/" in reference:
         raise OciProblem(404, "MANIFEST_UNKNOWN", f"invalid reference {reference!r}")
     if method in ("GET", "HEAD"):
+        head_counts = dist.backend.variants["pull-counting"] == "manifest-get-and-head"
         body, media_type, digest = dist.get_manifest(
-            access, name, reference, count_pull=method == "GET"
+            access, name, reference, count_pull=method == "GET" or head_counts
         )
         headers = {
             "Docker-Content-Digest": digest,

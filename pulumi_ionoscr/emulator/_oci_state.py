@@ -4,9 +4,10 @@
   create response). They identify the token and, through it, the one registry it belongs to.
   Bearer tokens issued by the token endpoint map back to the same registry token.
 * May they: the token must be `enabled` and not past `expiryDate` (else 401), and one of its
-  scopes must name the repository (exact name, or `*`) with the action (`pull`, `push`,
-  `delete`; else 403). Scope `type` is not checked. Scopes are evaluated live, so a PATCH of a
-  token's scopes or status takes effect on the next request, even for issued Bearer tokens.
+  scopes must name the repository (exact name, or `*`; with the `scope-patterns=glob` variant
+  any shell-style pattern) with the action (`pull`, `push`, `delete`; else 403). Scope `type`
+  is not checked. Scopes are evaluated live, so a PATCH of a token's scopes or status takes
+  effect on the next request, even for issued Bearer tokens.
 * What: blobs are content-addressed (sha256) and stored once; a repository lists the blobs
   pushed into it; a manifest PUT creates the repository and an artifact (digest, tags, media
   type) and counts a push; a manifest GET counts a pull. A repository deleted through the
@@ -16,6 +17,7 @@
 from __future__ import annotations
 
 import base64
+import fnmatch
 import hashlib
 import secrets
 import uuid
@@ -25,7 +27,6 @@ from typing import Any
 
 from ._checks import REPOSITORY_NAME_RE, JsonInputError, loads_json
 from ._state import (
-    STATE_DELETING,
     Artifact,
     Backend,
     Registry,
@@ -118,7 +119,7 @@ class Distribution:
         tok = None if reg is None else reg.tokens.get(token_id)
         if reg is None or tok is None:
             raise _unauthorized("the credentials are not valid (token or registry deleted)")
-        if reg.state == STATE_DELETING:
+        if self.backend.deleting(reg):
             raise _unauthorized("the registry is being deleted")
         if tok.status != "enabled":
             raise _unauthorized(f"token {tok.name!r} is disabled")
@@ -126,17 +127,18 @@ class Distribution:
             raise _unauthorized(f"token {tok.name!r} expired at {tok.expiry_date}")
         return reg, tok
 
-    def login_basic(self, username: str, password: str, *, check_live: bool = True) -> Access:
-        """Basic credentials -> Access. With `check_live=False` (the token endpoint) a disabled
-        or expired token still gets a Bearer token, which every request then refuses with 401:
-        the credentials are right, the token may not be used (clients see the 401 on the
-        request itself instead of a failed token exchange, which oras-py retries with long
-        sleeps)."""
+    def login_basic(self, username: str, password: str, *, token_endpoint: bool = False) -> Access:
+        """Basic credentials -> Access. At the token endpoint a disabled or expired token still
+        gets a Bearer token (variant `token-endpoint-disabled=issues`), which every request
+        then refuses with 401: the credentials are right, the token may not be used (clients
+        see the 401 on the request itself instead of a failed token exchange, which oras-py
+        retries with long sleeps)."""
         found = self.backend.find_token_by_credentials(username, password)
         if found is None:
             raise _unauthorized("invalid username or password")
         reg, tok = found
-        if check_live:
+        issues = self.backend.variants["token-endpoint-disabled"] == "issues"
+        if not (token_endpoint and issues):
             with self.backend.lock:
                 self._live_token(reg.id, tok.id)
         return Access(reg.id, tok.id)
@@ -161,8 +163,14 @@ class Distribution:
     def allowed(self, access: Access, repository: str, action: str) -> bool:
         with self.backend.lock:
             _, tok = self._live_token(access.registry_id, access.token_id)
+            glob = self.backend.variants["scope-patterns"] == "glob"
             for scope in tok.scopes or []:
-                if scope.name in ("*", repository) and action in scope.actions:
+                matches = (
+                    fnmatch.fnmatchcase(repository, scope.name)
+                    if glob
+                    else scope.name in ("*", repository)
+                )
+                if matches and action in scope.actions:
                     return True
             return False
 
@@ -361,7 +369,7 @@ class Distribution:
     def get_manifest(
         self, access: Access, name: str, reference: str, *, count_pull: bool
     ) -> tuple[bytes, str, str]:
-        """(body, media type, digest); a GET (count_pull) counts as a pull."""
+        """(body, media type, digest); `count_pull`: the request counts as a pull."""
         with self.backend.lock:
             reg = self._registry(access)
             repo = self._repo(reg, name)

@@ -8,6 +8,7 @@ from typing import Any
 
 from ._faults import FaultConfig
 from ._state import DEFAULT_LOCATIONS, ApiProblem, Timing
+from ._variants import Variants, parse_choices
 
 __all__ = ["EmulatorOptions"]
 
@@ -23,8 +24,8 @@ class EmulatorOptions:
     * `timing`: how the registry lifecycle progresses (see `Timing`).
     * `faults`: fault injection (see `FaultConfig`), seeded for replay.
     * `state_file`: persist state there (atomic writes); None = in memory only.
-    * `duplicate_name_status`: status for POST/PUT with a registry name already in use
-      (400 as the reference documents, or 409).
+    * `variants`: `{name: value}` for the UNCERTAIN points that should not take their
+      default answer (`ionoscr-emulator --list-variants` lists them).
     """
 
     locations: Sequence[str] = DEFAULT_LOCATIONS
@@ -33,7 +34,13 @@ class EmulatorOptions:
     timing: Timing = field(default_factory=Timing)
     faults: FaultConfig = field(default_factory=FaultConfig)
     state_file: str | None = None
-    duplicate_name_status: int = 400
+    variants: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.variants = parse_choices(self.variants)  # ValueError names a bad name or value
+
+    def chosen_variants(self) -> Variants:
+        return Variants(self.variants)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form (used to hand options to a child process)."""
@@ -44,7 +51,7 @@ class EmulatorOptions:
             "timing": self.timing.to_dict(),
             "faults": self.faults.to_dict(),
             "state_file": self.state_file,
-            "duplicate_name_status": self.duplicate_name_status,
+            "variants": dict(self.variants),
         }
 
     @classmethod
@@ -57,7 +64,7 @@ class EmulatorOptions:
             "timing",
             "faults",
             "state_file",
-            "duplicate_name_status",
+            "variants",
         }
         unknown = set(data) - known
         if unknown:
@@ -78,6 +85,6 @@ class EmulatorOptions:
             opts.faults = FaultConfig.from_dict(data["faults"])
         if data.get("state_file") is not None:
             opts.state_file = str(data["state_file"])
-        if data.get("duplicate_name_status") is not None:
-            opts.duplicate_name_status = int(data["duplicate_name_status"])
+        if data.get("variants") is not None:
+            opts.variants = parse_choices(data["variants"])
         return opts

@@ -25,6 +25,7 @@ from ._emulator import Emulator
 from ._faults import FaultConfig
 from ._options import EmulatorOptions
 from ._state import Timing
+from ._variants import parse_choices
 
 __all__ = ["OPTIONS_ENV", "RunningEmulator", "bind_socket", "check_loopback", "run_emulator"]
 
@@ -106,7 +107,7 @@ def _merge_options(
     timing: Timing | Mapping[str, Any] | None,
     faults: FaultConfig | Mapping[str, Any] | None,
     state_file: str | os.PathLike[str] | None,
-    duplicate_name_status: int | None,
+    variants: Mapping[str, str] | Sequence[str] | None,
 ) -> EmulatorOptions:
     opts = replace(options) if options is not None else EmulatorOptions()
     if locations is not None:
@@ -121,8 +122,8 @@ def _merge_options(
         opts.faults = faults if isinstance(faults, FaultConfig) else FaultConfig.from_dict(faults)
     if state_file is not None:
         opts.state_file = os.fspath(state_file)
-    if duplicate_name_status is not None:
-        opts.duplicate_name_status = duplicate_name_status
+    if variants is not None:
+        opts.variants = {**opts.variants, **parse_choices(variants)}
     return opts
 
 
@@ -139,16 +140,17 @@ def run_emulator(
     timing: Timing | Mapping[str, Any] | None = None,
     faults: FaultConfig | Mapping[str, Any] | None = None,
     state_file: str | os.PathLike[str] | None = None,
-    duplicate_name_status: int | None = None,
+    variants: Mapping[str, str] | Sequence[str] | None = None,
     startup_timeout: float = 30.0,
     log_level: str = "warning",
 ) -> Iterator[RunningEmulator]:
     """Start an emulator, yield a `RunningEmulator`, stop it on exit.
 
     Keyword options override the fields of `options`. `timing` and `faults` may be given as
-    dicts (the admin API's JSON). With `subprocess=True` the emulator runs as
-    `python -m pulumi_ionoscr.emulator` in a child process; the base URL is read from the
-    child's first stdout line.
+    dicts (the admin API's JSON); `variants` as `{"days-order": "calendar"}` or
+    `["days-order=calendar"]`, on top of the options' own. With `subprocess=True` the emulator
+    runs as `python -m pulumi_ionoscr.emulator` in a child process; the base URL is read from
+    the child's first stdout line.
     """
     opts = _merge_options(
         options,
@@ -158,7 +160,7 @@ def run_emulator(
         timing=timing,
         faults=faults,
         state_file=state_file,
-        duplicate_name_status=duplicate_name_status,
+        variants=variants,
     )
     host = check_loopback(host)
     if subprocess:

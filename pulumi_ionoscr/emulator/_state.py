@@ -5,8 +5,9 @@ holding every tenant's registries, tokens, repositories and artifacts, plus the 
 API applies to them (validation, uniqueness, the registry lifecycle, one-time passwords).
 The HTTP layer (`_app.py`) only parses requests, calls these methods and renders the results.
 
-Every rule comes from the API reference; where the reference is UNCERTAIN the choice made is
-written next to the code and in `docs/emulator.md`.
+Every rule comes from the API reference; where the reference is UNCERTAIN and a client could
+tell, the answer is a variant (`_variants.py`, read here as `self.variants["name"]`), whose
+default is the choice written in `docs/emulator.md`.
 
 Errors are raised as `ApiProblem(status, code, message)`; the HTTP layer renders them as the
 API error body `{"httpStatus": N, "messages": [{"errorCode": ..., "message": ...}]}`.
@@ -58,23 +59,24 @@ from ._checks import (
 )
 from ._limits import (
     DEFAULT_PAGE_LIMIT,
-    MAX_ACTIONS_PER_SCOPE,
+    GENEROUS,
     MAX_ALLOW_LIST,
     MAX_PAGE_LIMIT,
-    MAX_SCOPE_NAME_LENGTH,
-    MAX_SCOPE_WORD_LENGTH,
-    MAX_SCOPES_PER_TOKEN,
-    MAX_TOKENS_PER_REGISTRY,
     MAX_VULNERABILITY_ID_LENGTH,
+    STRICT,
+    Limits,
 )
+from ._variants import Variants
 from ._vulns import (
     SEVERITY_RANK,
     Advisory,
     builtin_catalogue,
     parse_advisory,
     scans_on_push,
+    scans_when_enabled,
     seeded_findings,
     select,
+    severity_matches,
     summarize,
 )
 
@@ -178,6 +180,8 @@ class Actor:
     tenant: str
     user: str
     user_id: str
+    #: Authenticated with Basic credentials (variant `basic-auth-newer-endpoints`).
+    basic: bool = False
 
 
 @dataclass
@@ -305,14 +309,16 @@ class Timing:
     since the change. The defaults make the lifecycle visible without costing wall time:
     POST answers `New`, the first GET shows `WaitingForStorage` (hostname `""`), the second
     `Running` with the hostname; PATCH/PUT answer `Updating` and the next read is `Running`;
-    a deleted registry reads once as `Deleting`, then 404.
+    a deleted registry reads once as `Deleting`, then 404. A transition that needs neither
+    time nor reads is complete in the answer to the change itself. (What the states are called
+    and when the hostname appears are variants: `update-state`, `hostname-at`,
+    `delete-visibility`.)
     """
 
     create_seconds: float = 0.0
     create_reads: int = 2
     update_seconds: float = 0.0
     update_reads: int = 1
-    update_state: str | None = "Updating"
     delete_seconds: float = 0.0
     delete_reads: int = 2
 
@@ -324,7 +330,6 @@ class Timing:
             create_reads=1,
             update_seconds=0.0,
             update_reads=0,
-            update_state=None,
             delete_seconds=0.0,
             delete_reads=0,
         )
@@ -347,11 +352,7 @@ class Timing:
         for key, value in data.items():
             if key == "preset":
                 continue
-            if key == "update_state":
-                if value is not None and not (isinstance(value, str) and value):
-                    raise bad_request("update_state: expected a non-empty string or null")
-                result.update_state = value
-            elif key.endswith("_seconds"):
+            if key.endswith("_seconds"):
                 if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                     raise bad_request(f"{key}: expected a number >= 0")
                 setattr(result, key, float(value))
@@ -378,24 +379,20 @@ class Page:
     next_token: str = ""
 
 
-def _encode_page_token(offset: int) -> str:
+def _continue_token(offset: int) -> str:
     # Opaque, like the real API's base64 Kubernetes "continue" JSON.
     raw = json.dumps({"v": "meta.k8s.io/v1", "start": offset}, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode_page_token(token: str) -> int:
+def _continue_start(token: str) -> int | None:
     try:
         padded = token + "=" * (-len(token) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
         start = data["start"]
-        if not isinstance(start, int) or isinstance(start, bool) or start < 0:
-            raise ValueError(token)
-        return start
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise bad_request(
-            f"pagination.token: {token!r} is not a valid pagination token", "invalid-parameter"
-        ) from None
+        return None
+    return start if isinstance(start, int) and not isinstance(start, bool) else None
 
 
 def _hash_password(password: str) -> str:
@@ -415,20 +412,21 @@ class Backend:
         locations: Sequence[str] = DEFAULT_LOCATIONS,
         timing: Timing | None = None,
         clock: Callable[[], float] = time.time,
-        duplicate_name_status: int = 400,
+        variants: Variants | None = None,
     ) -> None:
         if not locations:
             raise ValueError("at least one location is required")
         for loc in locations:
             if not re.fullmatch(r"[a-z]{2}/[a-z]{3}", loc):
                 raise ValueError(f"location {loc!r} is not of the form 'cc/iata' (e.g. de/fra)")
-        if duplicate_name_status not in (400, 409):
-            raise ValueError("duplicate_name_status must be 400 or 409")
         self.locations: list[str] = list(locations)
         self.timing = timing if timing is not None else Timing()
         self.clock = clock
-        self.duplicate_name_status = duplicate_name_status
+        #: The answer to every UNCERTAIN point a client can observe (the admin API may change it).
+        self.variants = variants if variants is not None else Variants()
         self.registries: dict[str, Registry] = {}
+        #: Registries page tokens handed out under `registries-page-token=opaque` -> offset.
+        self._page_tokens: dict[str, int] = {}
         self.lock = threading.RLock()
         #: Incremented on every change, so a store knows when to write.
         self.version = 0
@@ -452,7 +450,12 @@ class Backend:
             self.registries.clear()
             self.blobs.clear()
             self.defined_advisories.clear()
+            self._page_tokens.clear()
             self._changed()
+
+    @property
+    def limits(self) -> Limits:
+        return STRICT if self.variants["limits"] == "strict" else GENEROUS
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -466,20 +469,32 @@ class Backend:
         if kind == "create":
             reg.state = STATE_NEW
             reg.pending = Transition(kind, now, 0, t.create_seconds, t.create_reads)
+            if self.variants["hostname-at"] == "post":
+                reg.hostname = self._hostname(reg)
         elif kind == "update":
-            if t.update_state is None:
+            if self.variants["update-state"] == "none":
                 reg.pending = None
                 return
-            reg.state = t.update_state
+            reg.state = self.variants["update-state"]
             reg.pending = Transition(kind, now, 0, t.update_seconds, t.update_reads)
         else:
-            reg.state = STATE_DELETING
+            if self.variants["delete-visibility"] == "deleting":
+                reg.state = STATE_DELETING
             reg.pending = Transition(kind, now, 0, t.delete_seconds, t.delete_reads)
+
+    @staticmethod
+    def deleting(reg: Registry) -> bool:
+        """Whether the registry is being deleted (whatever state it shows meanwhile)."""
+        return reg.pending is not None and reg.pending.kind == "delete"
 
     def _advance(self, reg: Registry, *, read: bool) -> bool:
         """Move a pending transition on. Returns False if the registry is now gone."""
         tr = reg.pending
         if tr is None:
+            if read and reg.state == STATE_RUNNING and not reg.hostname:
+                # hostname-at=after-running: the read after the first Running allocates it.
+                reg.hostname = self._hostname(reg)
+                self._changed()
             return True
         if read:
             tr.reads += 1
@@ -501,12 +516,16 @@ class Backend:
             new_state = STATE_NEW if is_new else STATE_WAITING
             if reg.state != new_state:
                 reg.state = new_state
+                if new_state == STATE_WAITING and self.variants["hostname-at"] == (
+                    "waiting-for-storage"
+                ):
+                    reg.hostname = self._hostname(reg)
                 self._changed()
         return True
 
-    def _set_running(self, reg: Registry) -> None:
+    def _set_running(self, reg: Registry, *, forced: bool = False) -> None:
         reg.state = STATE_RUNNING
-        if not reg.hostname:
+        if not reg.hostname and (forced or self.variants["hostname-at"] != "after-running"):
             reg.hostname = self._hostname(reg)
         if reg.storage_updated_at is None:
             reg.storage_updated_at = self.clock()
@@ -563,6 +582,25 @@ class Backend:
     def _name_taken(self, name: str, *, exclude: str | None = None) -> bool:
         return any(r.name == name and r.id != exclude for r in self.registries.values())
 
+    def _name_matches(self, name: str, needle: str) -> bool:
+        """`filter.name` of registries and repositories (variant `filter-name`)."""
+        rule = self.variants["filter-name"]
+        if rule == "substring":
+            return needle in name
+        if rule == "exact":
+            return name == needle
+        if rule == "prefix":
+            return name.startswith(needle)
+        if rule == "ignored":
+            return True
+        return needle.lower() in name.lower()
+
+    def _page(self, items: list[T], offset: int, limit: int) -> Page:
+        """One page of a list, or every item when the server ignores paging (`list-paging`)."""
+        if self.variants["list-paging"] == "ignored":
+            return Page(items, offset, limit, len(items))
+        return Page(items[offset : offset + limit], offset, limit, len(items))
+
     # -- locations and names -------------------------------------------------------------------
 
     def list_locations(self) -> list[str]:
@@ -597,6 +635,8 @@ class Backend:
                 )
             if day not in days:
                 days.append(day)
+        if not days and self.variants["empty-days"] == "refused":
+            raise bad_request(f"{path}.days: at least one day is required", "invalid-day")
         time_text = expect_str(require(obj, "time", path), f"{path}.time")
         m = SCHEDULE_TIME_RE.fullmatch(time_text)
         if not m:
@@ -610,15 +650,30 @@ class Backend:
             raise bad_request(
                 f"{path}.time: {time_text!r} must be in UTC (offset Z or +00:00)", "invalid-time"
             )
-        # UNCERTAIN: the server's echo. Chosen: the time of day is kept, the offset is
-        # normalised to +00:00 (a `Z` input reads back as `+00:00`).
-        # UNCERTAIN: order of days. Chosen: reverse calendar order (Sunday first), which turns
-        # the documented sample ["Saturday","Sunday"] into ["Sunday","Saturday"].
-        ordered = [d for d in reversed(DAYS) if d in days]
-        return Schedule(ordered, f"{m.group('hms')}{m.group('frac') or ''}+00:00")
+        order = self.variants["days-order"]
+        if order == "reverse":  # turns the documented ["Saturday","Sunday"] into Sunday first
+            days = [d for d in reversed(DAYS) if d in days]
+        elif order == "calendar":
+            days = [d for d in DAYS if d in days]
+        time_of_day = f"{m.group('hms')}{m.group('frac') or ''}"
+        echo = {
+            "+00:00": time_of_day + "+00:00",
+            "Z": time_of_day + "Z",
+            "verbatim": time_text,
+            "no-offset": time_of_day,
+        }[self.variants["schedule-time-echo"]]
+        return Schedule(days, echo)
 
-    @staticmethod
-    def _parse_allow_list(value: Any, path: str) -> list[str]:
+    def _omitted_schedule(self) -> Schedule | None:
+        """The schedule of a registry given none (variant `schedule-when-omitted`)."""
+        default = self.variants["schedule-when-omitted"]
+        if default == "empty":
+            return Schedule([], "00:00:00+00:00")
+        if default == "server-schedule":
+            return Schedule(["Sunday"], "03:00:00+00:00")
+        return None
+
+    def _parse_allow_list(self, value: Any, path: str) -> list[str]:
         items = expect_list(value, path)
         if len(items) > MAX_ALLOW_LIST:
             raise bad_request(
@@ -635,8 +690,11 @@ class Backend:
                     f"{path}[{i}]: {text!r} is not an IPv4/IPv6 address or CIDR",
                     "invalid-cidr",
                 ) from None
-            result.append(text)  # read back verbatim (not normalised), as observed
-        return result
+            result.append(text)
+        echo = self.variants["allow-list-echo"]
+        if echo == "canonical":
+            return [str(ipaddress.ip_network(text, strict=False)) for text in result]
+        return sorted(result) if echo == "sorted" else result
 
     @staticmethod
     def _parse_features(value: Any, path: str) -> tuple[bool | None, dict[str, Any] | None]:
@@ -670,10 +728,11 @@ class Backend:
                 f" ({', '.join(self.locations)})",
                 "invalid-location",
             )
-        out: dict[str, Any] = {"name": name, "location": location}
+        # `given`: the optional fields the body sets (a merging PUT keeps the others).
+        out: dict[str, Any] = {"name": name, "location": location, "given": set(props)}
         sched = props.get("garbageCollectionSchedule")
         out["schedule"] = (
-            None
+            self._omitted_schedule()
             if sched is None
             else self._parse_schedule(sched, "properties.garbageCollectionSchedule")
         )
@@ -691,7 +750,7 @@ class Backend:
 
     def _check_name_free(self, name: str, exclude: str | None = None) -> None:
         if self._name_taken(name, exclude=exclude):
-            status = self.duplicate_name_status
+            status = int(self.variants["duplicate-name-status"])
             raise ApiProblem(
                 status,
                 "name-in-use",
@@ -742,31 +801,48 @@ class Backend:
         limit: str | None = None,
         page_token: str | None = None,
     ) -> Page:
-        """UNCERTAIN: `filter.name` is a case-insensitive substring match (ionosctl's wording)."""
+        """Variants: `filter-name`, `registries-order`, `registries-page-token`, `list-paging`."""
         with self.lock:
             lim = parse_int_param(limit, "limit", DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT)
-            start = _decode_page_token(page_token) if page_token else 0
+            start = self._page_start(page_token) if page_token else 0
             self._settle_all()
+            by_name = self.variants["registries-order"] == "name"
             mine = sorted(
                 (r for r in self.registries.values() if r.tenant == actor.tenant),
-                key=lambda r: (r.created_at, r.id),
+                key=lambda r: (r.name if by_name else r.created_at, r.id),
             )
             if name_filter:
-                needle = name_filter.lower()
-                mine = [r for r in mine if needle in r.name.lower()]
-            window = mine[start : start + lim]
-            shown: list[Registry] = []
-            for reg in window:
-                if self._advance(reg, read=True):
-                    shown.append(reg)
-            more = start + lim < len(mine)
-            return Page(
-                shown,
-                start,
-                lim,
-                len(mine),
-                _encode_page_token(start + lim) if more else "",
+                mine = [r for r in mine if self._name_matches(r.name, name_filter)]
+            page = self._page(mine, start, lim)
+            page.items = [reg for reg in page.items if self._advance(reg, read=True)]
+            if self.variants["list-paging"] == "honoured" and start + lim < len(mine):
+                page.next_token = self._page_token(start + lim)
+            return page
+
+    def _page_token(self, offset: int) -> str:
+        """`pagination.token` of the next page (variant `registries-page-token`)."""
+        shape = self.variants["registries-page-token"]
+        if shape == "offset":
+            return str(offset)
+        if shape == "opaque":
+            token = secrets.token_hex(16)
+            self._page_tokens[token] = offset
+            return token
+        return _continue_token(offset)
+
+    def _page_start(self, token: str) -> int:
+        shape = self.variants["registries-page-token"]
+        if shape == "offset":
+            start = int(token) if re.fullmatch(r"[0-9]{1,9}", token) else None
+        elif shape == "opaque":
+            start = self._page_tokens.get(token)
+        else:
+            start = _continue_start(token)
+        if start is None or start < 0:
+            raise bad_request(
+                f"pagination.token: {token!r} is not a valid pagination token", "invalid-parameter"
             )
+        return start
 
     def replace_registry(self, actor: Actor, registry_id: str, body: Any) -> tuple[Registry, bool]:
         """PUT: create (with the client's id) or replace. Returns (registry, created)."""
@@ -775,14 +851,15 @@ class Backend:
             self._settle_all()
             existing = self.registries.get(rid)
             if existing is None:
-                # UNCERTAIN: PUT to an unknown id creates the registry under that id.
+                if self.variants["put-unknown-id"] == "404":
+                    raise not_found(f"registry {rid} not found")
                 return self.create_registry(actor, body, registry_id=rid), True
             if existing.tenant != actor.tenant:
                 # The id exists in another tenant: never reveal it, never overwrite it.
                 raise conflict(f"registryId: {rid} cannot be used")
             reg = existing
             p = self._parse_registry_properties(body)
-            if reg.state == STATE_DELETING:
+            if self.deleting(reg):
                 raise conflict(f"registry {rid} is being deleted")
             if p["name"] != reg.name:
                 raise bad_request(
@@ -797,27 +874,46 @@ class Backend:
                 )
             scanning = p["scanning"]
             if scanning is False and reg.vulnerability_scanning:
-                raise self._scanning_off_error("properties.features")
-            # UNCERTAIN: PUT is a full replacement: omitted optional fields are reset (schedule
-            # removed, allow list cleared); scanning cannot be switched off so it stays on.
-            reg.schedule = p["schedule"]
-            reg.allow_list = p["allow_list"]
+                self._refuse_scanning_off("properties.features")
+            # A replacing PUT resets what it leaves out (schedule removed, allow list cleared),
+            # or with `put-semantics=merge` keeps it; scanning cannot be switched off either way.
+            merge = self.variants["put-semantics"] == "merge"
+            if not merge or "garbageCollectionSchedule" in p["given"]:
+                reg.schedule = p["schedule"]
+            if not merge or "apiSubnetAllowList" in p["given"]:
+                reg.allow_list = p["allow_list"]
             if scanning is not None:
-                reg.vulnerability_scanning = scanning or reg.vulnerability_scanning
+                self._set_scanning(reg, scanning or reg.vulnerability_scanning)
             if p["scanning_properties"] is not None:
                 reg.vulnerability_properties = p["scanning_properties"]
             self._touch(reg, actor)
             self._start(reg, "update")
+            self._advance(reg, read=False)  # an update that takes neither time nor reads
             self._changed()
             return reg, False
 
-    @staticmethod
-    def _scanning_off_error(path: str) -> ApiProblem:
-        return bad_request(
+    def _refuse_scanning_off(self, path: str) -> None:
+        """`enabled: false` on a registry that scans: refused, or ignored (`scanning-off`)."""
+        answer = self.variants["scanning-off"]
+        if answer == "ignored":
+            return
+        raise ApiProblem(
+            int(answer),
+            "feature-cannot-be-disabled",
             f"{path}.vulnerabilityScanning.enabled: vulnerability scanning cannot be switched off"
             " once enabled",
-            "feature-cannot-be-disabled",
         )
+
+    def _set_scanning(self, reg: Registry, enabled: bool) -> None:
+        switched_on = enabled and not reg.vulnerability_scanning
+        reg.vulnerability_scanning = enabled
+        if switched_on and scans_when_enabled(self.variants["scan-timing"]):
+            now = self.clock()
+            for repo in reg.repositories.values():
+                for art in repo.artifacts.values():
+                    if art.last_scanned_at is None:
+                        self._record_scan(art, seeded_findings(art.digest, self.advisories), now)
+                self._update_last_severity(repo)
 
     def _touch(self, reg: Registry, actor: Actor) -> None:
         reg.modified_by = actor.user
@@ -835,14 +931,14 @@ class Backend:
                 )
             no_unknown(obj, ("garbageCollectionSchedule", "features", "apiSubnetAllowList"), "")
             reg = self._find(actor, registry_id)
-            if reg.state == STATE_DELETING:
+            if self.deleting(reg):
                 raise conflict(f"registry {reg.id} is being deleted")
             schedule = reg.schedule
             if "garbageCollectionSchedule" in obj:
                 value = obj["garbageCollectionSchedule"]
-                # UNCERTAIN: explicit null removes the schedule.
+                # UNCERTAIN: explicit null removes the schedule (or restores the server's own).
                 schedule = (
-                    None
+                    self._omitted_schedule()
                     if value is None
                     else self._parse_schedule(value, "garbageCollectionSchedule")
                 )
@@ -855,24 +951,34 @@ class Backend:
             if obj.get("features") is not None:
                 enabled, props = self._parse_features(obj["features"], "features")
                 if enabled is False and reg.vulnerability_scanning:
-                    raise self._scanning_off_error("features")
+                    self._refuse_scanning_off("features")
                 if enabled is not None:
-                    scanning = enabled
+                    scanning = enabled or reg.vulnerability_scanning
                 if props is not None:
                     vprops = props
             reg.schedule = schedule
             reg.allow_list = allow
-            reg.vulnerability_scanning = scanning
+            self._set_scanning(reg, scanning)
             reg.vulnerability_properties = vprops
             self._touch(reg, actor)
             self._start(reg, "update")
+            self._advance(reg, read=False)  # an update that takes neither time nor reads
             self._changed()
             return reg
 
     def delete_registry(self, actor: Actor, registry_id: str) -> None:
         with self.lock:
             reg = self._find(actor, registry_id)
-            if reg.state == STATE_DELETING:
+            if self.deleting(reg):
+                return
+            repos = [r for r in reg.repositories.values() if r.artifacts]
+            if (reg.tokens or repos) and self.variants["delete-with-contents"] == "refused":
+                raise conflict(
+                    f"registry {reg.id} still has {len(reg.tokens)} token(s) and"
+                    f" {len(repos)} repositories: delete them first"
+                )
+            if self.variants["delete-visibility"] == "gone-at-once":
+                self._remove(reg)
                 return
             self._start(reg, "delete")
             self._changed()
@@ -887,7 +993,7 @@ class Backend:
                 raise not_found(f"registry {rid} not found")
             reg.pending = None
             if state == STATE_RUNNING:
-                self._set_running(reg)
+                self._set_running(reg, forced=True)
             else:
                 reg.state = state
             self._changed()
@@ -896,22 +1002,25 @@ class Backend:
     # -- tokens --------------------------------------------------------------------------------
 
     def _parse_scopes(self, value: Any, path: str) -> list[Scope]:
-        items = check_count(expect_list(value, path), MAX_SCOPES_PER_TOKEN, path)
+        limits = self.limits
+        items = check_count(expect_list(value, path), limits.scopes_per_token, path)
         scopes: list[Scope] = []
         for i, item in enumerate(items):
             ipath = f"{path}[{i}]"
             obj = expect_object(item, ipath)
             no_unknown(obj, ("name", "type", "actions"), ipath)
             name = expect_str(require(obj, "name", ipath), f"{ipath}.name")
-            check_length(name, MAX_SCOPE_NAME_LENGTH, f"{ipath}.name")
+            check_length(name, limits.scope_name_length, f"{ipath}.name")
             typ = expect_str(require(obj, "type", ipath), f"{ipath}.type")
-            check_length(typ, MAX_SCOPE_WORD_LENGTH, f"{ipath}.type")
+            check_length(typ, limits.scope_word_length, f"{ipath}.type")
             apath = f"{ipath}.actions"
             actions_raw = check_count(
-                expect_list(require(obj, "actions", ipath), apath), MAX_ACTIONS_PER_SCOPE, apath
+                expect_list(require(obj, "actions", ipath), apath), limits.actions_per_scope, apath
             )
             actions = [
-                check_length(expect_str(a, f"{apath}[{j}]"), MAX_SCOPE_WORD_LENGTH, f"{apath}[{j}]")
+                check_length(
+                    expect_str(a, f"{apath}[{j}]"), limits.scope_word_length, f"{apath}[{j}]"
+                )
                 for j, a in enumerate(actions_raw)
             ]
             if not name:
@@ -920,8 +1029,7 @@ class Backend:
             scopes.append(Scope(name, typ, actions))
         return scopes
 
-    @staticmethod
-    def _parse_expiry(value: Any, path: str) -> str | None:
+    def _parse_expiry(self, value: Any, path: str) -> str | None:
         if value is None:
             return None
         text = expect_str(value, path)
@@ -932,8 +1040,15 @@ class Backend:
                 f"{path}: {text!r} is not an RFC 3339 date-time (e.g. 2030-01-01T00:00:00Z)",
                 "invalid-date",
             ) from None
-        # UNCERTAIN: read back in UTC with `Z` (Go RFC3339Nano); past dates are accepted.
-        return format_datetime_rfc3339(parsed)
+        if parsed.timestamp() <= self.clock() and self.variants["past-expiry"] == "refused":
+            raise bad_request(f"{path}: {text!r} is in the past", "invalid-date")
+        echo = self.variants["token-expiry-echo"]
+        if echo == "verbatim":
+            return text
+        if echo == "Z":  # Go's RFC3339Nano
+            return format_datetime_rfc3339(parsed)
+        millis = parsed.strftime("%Y-%m-%dT%H:%M:%S") + f".{parsed.microsecond // 1000:03d}"
+        return millis + ("Z" if echo == "Z-millis" else "+00:00")
 
     @staticmethod
     def _parse_status(value: Any, path: str) -> str:
@@ -956,7 +1071,7 @@ class Backend:
                 " digits and '-', starting with a letter and ending with a letter or digit)",
                 "invalid-name",
             )
-        out: dict[str, Any] = {"name": name}
+        out: dict[str, Any] = {"name": name, "given": set(props)}
         out["expiry"] = self._parse_expiry(props.get("expiryDate"), "properties.expiryDate")
         scopes = props.get("scopes")
         out["scopes"] = None if scopes is None else self._parse_scopes(scopes, "properties.scopes")
@@ -976,16 +1091,26 @@ class Backend:
     def _new_token(
         self, actor: Actor, reg: Registry, p: Mapping[str, Any], token_id: str | None
     ) -> tuple[Token, str]:
-        if any(t.name == p["name"] for t in reg.tokens.values()):
-            raise conflict(
-                f"properties.name: a token named {p['name']!r} already exists in this registry"
+        refusal = self.variants["token-before-running"]
+        if refusal != "allowed" and reg.state != STATE_RUNNING:
+            raise ApiProblem(
+                int(refusal.removeprefix("refused-")),
+                "registry-not-ready",
+                f"registry {reg.id} is {reg.state}, not Running: tokens can be created once it"
+                " is running",
             )
-        if len(reg.tokens) >= MAX_TOKENS_PER_REGISTRY:
-            # UNCERTAIN: the quota and its status (400, as documented for POST).
-            raise bad_request(
+        if any(t.name == p["name"] for t in reg.tokens.values()):
+            raise ApiProblem(
+                int(self.variants["duplicate-token-status"]),
+                "name-in-use",
+                f"properties.name: a token named {p['name']!r} already exists in this registry",
+            )
+        if len(reg.tokens) >= self.limits.tokens_per_registry:
+            raise ApiProblem(
+                int(self.variants["quota-status"]),
+                "quota-exceeded",
                 f"registry {reg.id} already has {len(reg.tokens)} tokens, the most a registry"
                 " can have",
-                "quota-exceeded",
             )
         password = secrets.token_urlsafe(30)
         tok = Token(
@@ -1024,7 +1149,7 @@ class Backend:
             off = parse_int_param(offset, "offset", 0, 0, None)
             lim = parse_int_param(limit, "limit", DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT)
             toks = sorted(reg.tokens.values(), key=lambda t: (t.created_at, t.id))
-            return Page(toks[off : off + lim], off, lim, len(toks))
+            return self._page(toks, off, lim)
 
     def replace_token(
         self, actor: Actor, registry_id: str, token_id: str, body: Any
@@ -1036,16 +1161,26 @@ class Backend:
             p = self._parse_token_properties(body)
             tok = reg.tokens.get(tid)
             if tok is None:
+                if self.variants["put-unknown-id"] == "404":
+                    raise not_found(f"token {tid} not found in registry {reg.id}")
                 return self._new_token(actor, reg, p, tid)
             if p["name"] != tok.name:
                 raise bad_request(
                     f"properties.name: the name cannot be changed ({tok.name!r} -> {p['name']!r})",
                     "immutable-field",
                 )
-            tok.status = p["status"]
-            tok.expiry_date = p["expiry"]
-            tok.scopes = p["scopes"]
+            merge = self.variants["put-semantics"] == "merge"
+            if not merge or "status" in p["given"]:
+                tok.status = p["status"]
+            if not merge or "expiryDate" in p["given"]:
+                tok.expiry_date = p["expiry"]
+            if not merge or "scopes" in p["given"]:
+                tok.scopes = p["scopes"]
             self._touch_token(tok, actor)
+            if self.variants["token-put-password"] == "new":
+                password = secrets.token_urlsafe(30)
+                tok.password_hash = _hash_password(password)
+                return tok, password
             return tok, None
 
     def _touch_token(self, tok: Token, actor: Actor) -> None:
@@ -1127,12 +1262,16 @@ class Backend:
                 )
             repos = [r for r in reg.repositories.values() if r.artifacts]
             if name_filter:
-                # UNCERTAIN: substring match, case-insensitive (as for registries).
-                repos = [r for r in repos if name_filter.lower() in r.name.lower()]
+                repos = [r for r in repos if self._name_matches(r.name, name_filter)]
             if severity_filter:
-                repos = [r for r in repos if (r.last_severity or "") == severity_filter.lower()]
+                rule = self.variants["severity-filter"]
+                repos = [
+                    r
+                    for r in repos
+                    if severity_matches(r.last_severity or "", severity_filter, rule)
+                ]
             repos = _sort(repos, order, _repo_key)
-            return Page(repos[off : off + lim], off, lim, len(repos))
+            return self._page(repos, off, lim)
 
     def get_repository(self, actor: Actor, registry_id: str, name: str) -> Repository:
         with self.lock:
@@ -1182,7 +1321,7 @@ class Backend:
                 if vulnerability_id:
                     pairs = [p for p in pairs if vulnerability_id in (p[1].vulnerabilities or [])]
             pairs = _sort(pairs, order, lambda p, k: _artifact_key(p[1], k))
-            return Page(pairs[off : off + lim], off, lim, len(pairs))
+            return self._page(pairs, off, lim)
 
     def get_artifact(
         self, actor: Actor, registry_id: str, repository: str, digest: str
@@ -1303,13 +1442,24 @@ class Backend:
     def _record_scan(self, art: Artifact, findings: list[str], now: float) -> None:
         """Store a scan's findings and the artifact summary they imply."""
         known = [a for a in (self.advisory(v) for v in findings) if a is not None]
-        summary = summarize(known)
+        summary = summarize(
+            known,
+            no_findings=self.variants["no-findings-severity"],
+            score_style=self.variants["total-score"],
+        )
         art.vulnerabilities = [a.id for a in known]
         art.last_scanned_at = now
         art.vuln_max_severity = summary.max_severity
         art.vuln_total_score = summary.total_score
         art.vuln_total_count = summary.total_count
         art.vuln_fixable_count = summary.fixable_count
+
+    @staticmethod
+    def _update_last_severity(repo: Repository) -> None:
+        """`lastSeverity`: the max severity of the artifact last pushed (reference §7.1)."""
+        if repo.artifacts:
+            latest = max(repo.artifacts.values(), key=lambda a: a.last_pushed_at or 0.0)
+            repo.last_severity = latest.vuln_max_severity
 
     def scan_pushed(self, reg: Registry, art: Artifact, now: float) -> None:
         """A push: scanned (seeded, deterministic findings) when the registry scans."""
@@ -1351,8 +1501,7 @@ class Backend:
             now = self.clock()
             findings = self._findings(require(obj, "vulnerabilities", ""), "vulnerabilities", now)
             self._record_scan(art, findings, now)
-            latest = max(repo.artifacts.values(), key=lambda a: a.last_pushed_at or 0.0)
-            repo.last_severity = latest.vuln_max_severity
+            self._update_last_severity(repo)
             self._changed()
             return repo.name, art
 
@@ -1378,12 +1527,15 @@ class Backend:
                 findings,
                 order_by=order_by,
                 severity=severity or None,
+                severity_rule=self.variants["severity-filter"],
+                ties=self.variants["vulnerability-ties"],
                 fixable=parse_bool_param(fixable, "filter.fixable"),
             )
-            return Page(chosen[off : off + lim], off, lim, len(chosen))
+            return self._page(chosen, off, lim)
 
-    def get_vulnerability(self, vulnerability_id: str) -> Advisory:
-        """Advisories are public data: visible to every tenant, found or not in its images."""
+    def get_vulnerability(self, actor: Actor, vulnerability_id: str) -> Advisory:
+        """Advisories are public data: visible to every tenant, found or not in its images
+        (or, with `vulnerability-visibility=found-only`, only those its artifacts have)."""
         if len(vulnerability_id) > MAX_VULNERABILITY_ID_LENGTH:
             raise bad_request(
                 f"vulnerabilityId: longer than {MAX_VULNERABILITY_ID_LENGTH} characters",
@@ -1391,6 +1543,15 @@ class Backend:
             )
         with self.lock:
             adv = self.advisory(vulnerability_id)
+            if adv is not None and self.variants["vulnerability-visibility"] == "found-only":
+                found = any(
+                    vulnerability_id in (art.vulnerabilities or [])
+                    for reg in self.registries.values()
+                    if reg.tenant == actor.tenant
+                    for repo in reg.repositories.values()
+                    for art in repo.artifacts.values()
+                )
+                adv = adv if found else None
         if adv is None:
             raise not_found(f"vulnerability {vulnerability_id!r} not found")
         return adv

@@ -8,15 +8,17 @@ artifact when it is pushed, with results derived from its digest, so the same im
 has the same findings, and the admin API can set any artifact's findings.
 
 Every choice the reference leaves open is one named decision below, each an UNCERTAIN row of
-docs/emulator.md: `scans_on_push`, `seeded_findings`, `SEVERITIES`, `total_score`,
-`max_severity`, `severity_matches`, `VULNERABILITY_ORDER_BY`, `tie_break`. The advisory ids are
-synthetic (year 2099) so that they cannot be mistaken for real advisories.
+docs/emulator.md: `scans_on_push`, `scans_when_enabled`, `seeded_findings`, `SEVERITIES`,
+`total_score`, `max_severity`, `severity_matches`, `VULNERABILITY_ORDER_BY`, `tie_break`. Those a
+client can observe take the value of their variant (`_variants.py`) as an argument. The
+advisory ids are synthetic (year 2099) so that they cannot be mistaken for real advisories.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
+import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -47,6 +49,7 @@ __all__ = [
     "max_severity",
     "parse_advisory",
     "scans_on_push",
+    "scans_when_enabled",
     "seeded_findings",
     "select",
     "severity_matches",
@@ -185,6 +188,11 @@ def scans_on_push(scanning_enabled: bool) -> bool:
     return scanning_enabled
 
 
+def scans_when_enabled(scan_timing: str) -> bool:
+    """Whether switching scanning on scans what was pushed before (variant `scan-timing`)."""
+    return scan_timing == "also-on-enable"
+
+
 def seeded_findings(digest: str, catalogue: Mapping[str, Advisory]) -> list[str]:
     """The findings of a scan: a choice among the built-in advisories derived from the digest
     alone, so the same image has the same findings in every run and every registry."""
@@ -193,32 +201,53 @@ def seeded_findings(digest: str, catalogue: Mapping[str, Advisory]) -> list[str]
     return sorted(rng.sample(ids, min(rng.choice(_SEEDED_COUNTS), len(ids))))
 
 
-def max_severity(advisories: Iterable[Advisory]) -> str | None:
-    """`vulnMaxSeverity`: the highest ranked severity; None without findings."""
+def max_severity(advisories: Iterable[Advisory], no_findings: str = "null") -> str | None:
+    """`vulnMaxSeverity`: the highest ranked severity; without findings None, or "none"
+    (variant `no-findings-severity`)."""
     ranked = sorted(advisories, key=lambda a: SEVERITY_RANK.get(a.severity, 0), reverse=True)
-    return ranked[0].severity if ranked else None
+    if ranked:
+        return ranked[0].severity
+    return "none" if no_findings == "none" else None
 
 
-def total_score(advisories: Iterable[Advisory]) -> float:
-    """`vulnTotalScore`, "sum of CVSS": the plain sum, rounded to 2 decimals (the observed
-    `389.39993` looks like float32 noise the emulator does not reproduce)."""
-    return round(sum(a.score for a in advisories), 2)
+def total_score(advisories: Iterable[Advisory], style: str = "rounded") -> float:
+    """`vulnTotalScore`, "sum of CVSS": the plain sum rounded to 2 decimals, or (variant
+    `total-score` float32) the sum as a 32-bit float prints, like the observed `389.39993`."""
+    total = round(sum(a.score for a in advisories), 2)
+    if style != "float32":
+        return total
+    single = struct.unpack("<f", struct.pack("<f", total))[0]
+    # The shortest decimal that reads back as the same 32-bit float (what Go's encoder prints).
+    for digits in range(1, 10):
+        text = f"{single:.{digits}g}"
+        if struct.unpack("<f", struct.pack("<f", float(text)))[0] == single:
+            return float(text)
+    return float(single)
 
 
-def severity_matches(advisory_severity: str, wanted: str) -> bool:
-    """`filter.severity`: exact severity word, case-insensitive."""
+def severity_matches(advisory_severity: str, wanted: str, rule: str = "exact-ci") -> bool:
+    """`filter.severity` / `filter.vulnerabilitySeverity` (variant `severity-filter`): the
+    severity word in any case, in exact case, or that severity or higher."""
+    if rule == "exact":
+        return advisory_severity == wanted
+    if rule == "at-least":
+        floor = SEVERITY_RANK.get(wanted.lower())
+        return floor is not None and SEVERITY_RANK.get(advisory_severity, 0) >= floor
     return advisory_severity == wanted.lower()
 
 
 def tie_break(advisory: Advisory) -> str:
-    """Order of findings that sort equal: by id."""
+    """Order of findings that sort equal: by id (variant `vulnerability-ties`: ascending or
+    descending)."""
     return advisory.id
 
 
-def summarize(advisories: Sequence[Advisory]) -> ScanSummary:
+def summarize(
+    advisories: Sequence[Advisory], *, no_findings: str = "null", score_style: str = "rounded"
+) -> ScanSummary:
     return ScanSummary(
-        max_severity=max_severity(advisories),
-        total_score=total_score(advisories),
+        max_severity=max_severity(advisories, no_findings),
+        total_score=total_score(advisories, score_style),
         total_count=len(advisories),
         fixable_count=sum(1 for a in advisories if a.fixable),
     )
@@ -240,6 +269,8 @@ def select(
     order_by: str | None,
     severity: str | None,
     fixable: bool | None,
+    severity_rule: str = "exact-ci",
+    ties: str = "by-id",
 ) -> list[Advisory]:
     """Filter and order one artifact's findings (`filter.severity`, `filter.fixable`,
     `orderBy`, default `-score`). Missing values (`updatedAt`) sort last either way."""
@@ -252,15 +283,21 @@ def select(
     chosen = [
         a
         for a in advisories
-        if (severity is None or severity_matches(a.severity, severity))
+        if (severity is None or severity_matches(a.severity, severity, severity_rule))
         and (fixable is None or a.fixable is fixable)
     ]
     key = order.lstrip("-")
+    descending_ties = ties == "by-id-desc"
     present = sorted(
-        (a for a in chosen if _sort_key(a, key) is not None), key=tie_break
+        (a for a in chosen if _sort_key(a, key) is not None),
+        key=tie_break,
+        reverse=descending_ties,
     )  # stable: ties keep the id order
     present.sort(key=lambda a: _sort_key(a, key), reverse=order.startswith("-"))
-    return present + sorted((a for a in chosen if _sort_key(a, key) is None), key=tie_break)
+    missing = sorted(
+        (a for a in chosen if _sort_key(a, key) is None), key=tie_break, reverse=descending_ties
+    )
+    return present + missing
 
 
 # --------------------------------------------------------------------------------------------

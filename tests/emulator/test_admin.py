@@ -63,7 +63,7 @@ def test_state_dump_spans_tenants(ionoscr_emulator: RunningEmulator, api: httpx.
 def test_timing_and_forced_state(ionoscr_emulator: RunningEmulator, api: httpx.Client) -> None:
     admin = ionoscr_emulator.admin
     timing = admin.set_timing(create_reads=4)
-    assert timing["create_reads"] == 4 and timing["update_state"] == "Updating"
+    assert timing["create_reads"] == 4 and admin.variants()["update-state"] == "Updating"
     rid = create(api)["id"]
     states = [api.get(f"/registries/{rid}").json()["metadata"]["state"] for _ in range(4)]
     assert states == ["WaitingForStorage"] * 3 + ["Running"]
@@ -78,7 +78,9 @@ def test_timing_and_forced_state(ionoscr_emulator: RunningEmulator, api: httpx.C
     assert exc.value.response.status_code == 404
 
 
-def test_update_state_can_be_disabled(ionoscr_emulator: RunningEmulator, api: httpx.Client) -> None:
+def test_immediate_updates_show_no_transitional_state(
+    ionoscr_emulator: RunningEmulator, api: httpx.Client
+) -> None:
     ionoscr_emulator.admin.set_timing(preset="immediate")
     rid = create(api)["id"]
     assert api.get(f"/registries/{rid}").json()["metadata"]["state"] == "Running"

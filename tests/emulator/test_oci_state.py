@@ -56,7 +56,7 @@ def test_disabled_token_gets_a_bearer_that_is_then_refused() -> None:
     backend.patch_token(ALICE, rid, tok.id, {"status": "disabled"})
     with pytest.raises(OciProblem):
         dist.login_basic("ci", pw)
-    access = dist.login_basic("ci", pw, check_live=False)
+    access = dist.login_basic("ci", pw, token_endpoint=True)
     bearer, _ = dist.issue_bearer(access)
     with pytest.raises(OciProblem) as exc:
         dist.login_bearer(bearer)

@@ -12,6 +12,7 @@ from pulumi_ionoscr.emulator._state import (
     Backend,
     Timing,
 )
+from pulumi_ionoscr.emulator._variants import Variants
 
 ALICE = Actor(tenant="user:alice", user="alice@example.com", user_id="u-alice")
 BOB = Actor(tenant="user:bob", user="bob@example.com", user_id="u-bob")
@@ -91,7 +92,7 @@ def test_immediate_timing(backend: Backend) -> None:
 
 
 def test_patch_passes_through_transitional_state(backend: Backend) -> None:
-    backend.timing = Timing(create_reads=1, update_reads=1, update_state="Updating")
+    backend.timing = Timing(create_reads=1, update_reads=1)
     reg = backend.create_registry(ALICE, reg_body())
     backend.get_registry(ALICE, reg.id)
     patched = backend.patch_registry(ALICE, reg.id, {"apiSubnetAllowList": []})
@@ -166,7 +167,7 @@ def test_names_are_global_but_registries_are_private(backend: Backend) -> None:
 
 
 def test_duplicate_name_status_configurable(clock: FakeClock) -> None:
-    backend = Backend(clock=clock, duplicate_name_status=409)
+    backend = Backend(clock=clock, variants=Variants({"duplicate-name-status": "409"}))
     backend.create_registry(ALICE, reg_body())
     with pytest.raises(ApiProblem) as exc:
         backend.create_registry(ALICE, reg_body())
