@@ -16,7 +16,7 @@ import logging
 import random
 import ssl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -243,15 +243,8 @@ class IonosCrClient:
         return path if token_id is None else f"{path}/{_segment(token_id)}"
 
     def list_tokens(self, registry_id: str) -> list[Token]:
-        found: list[Token] = []
-        offset = 0
-        while True:
-            params = {"offset": str(offset), "limit": str(_PAGE_SIZE)}
-            page = self._get(TokenList, self._tokens_path(registry_id), params)
-            found.extend(page.items)
-            offset += len(page.items)
-            if not page.items or (page.total is not None and offset >= page.total):
-                return found
+        tokens: list[Token] = self._offset_items(TokenList, self._tokens_path(registry_id), {})
+        return tokens
 
     def get_token(self, registry_id: str, token_id: str) -> Token:
         return self._get(Token, self._tokens_path(registry_id, token_id))
@@ -275,25 +268,34 @@ class IonosCrClient:
 
     # ---- repositories and artifacts -----------------------------------------------------------
 
-    def _pages(self, model: type[_M], path: str, params: dict[str, Any]) -> Iterator[_M]:
-        """Offset/limit pages of the 1.1.0 list endpoints, followed while `_links.next` says so."""
+    def _offset_items(self, model: type[_M], path: str, params: dict[str, Any]) -> list[Any]:
+        """Every item of an offset/limit list (tokens and the 1.1.0 lists), each once.
+
+        The last page is the one that reaches `total`, or has no `_links.next`, or (without
+        either) comes back short. A server that ignores offset and limit answers everything at
+        once (more than a page, or nothing new on the next request): that ends the list too.
+        """
+        found: dict[str, Any] = {}
         offset = 0
         while True:
-            page = self._get(model, path, {**params, "offset": offset, "limit": _PAGE_SIZE})
-            yield page
-            items = getattr(page, "items", [])
-            links = getattr(page, "links", None)
+            query = {**params, "offset": str(offset), "limit": str(_PAGE_SIZE)}
+            page = self._get(model, path, query)
+            items = list(getattr(page, "items", []))
+            fresh = [item for item in items if item.id not in found]
+            found.update((item.id, item) for item in fresh)
             offset += len(items)
-            if len(items) < _PAGE_SIZE or links is None or not links.next:
-                return
+            if not fresh or len(items) > _PAGE_SIZE or _last_page(page, offset, len(items)):
+                return list(found.values())
 
     def _repository_path(self, registry_id: str, name: str | None = None) -> str:
         path = f"registries/{_segment(registry_id)}/repositories"
         return path if name is None else f"{path}/{_segment(name)}"
 
     def list_repositories(self, registry_id: str) -> list[Repository]:
-        path = self._repository_path(registry_id)
-        return [r for page in self._pages(RepositoryList, path, {}) for r in page.items]
+        repositories: list[Repository] = self._offset_items(
+            RepositoryList, self._repository_path(registry_id), {}
+        )
+        return repositories
 
     def get_repository(self, registry_id: str, name: str) -> Repository:
         return self._get(Repository, self._repository_path(registry_id, name))
@@ -303,11 +305,22 @@ class IonosCrClient:
 
     def list_artifacts(self, registry_id: str, repository: str) -> list[Artifact]:
         path = self._repository_path(registry_id, repository) + "/artifacts"
-        return [a for page in self._pages(ArtifactList, path, {}) for a in page.items]
+        artifacts: list[Artifact] = self._offset_items(ArtifactList, path, {})
+        return artifacts
 
     def get_artifact(self, registry_id: str, repository: str, digest: str) -> Artifact:
         path = self._repository_path(registry_id, repository) + f"/artifacts/{_segment(digest)}"
         return self._get(Artifact, path)
+
+
+def _last_page(page: BaseModel, offset: int, count: int) -> bool:
+    total = getattr(page, "total", None)
+    if total is not None:
+        return bool(offset >= total)
+    links = getattr(page, "links", None)
+    if links is not None:
+        return not bool(links.next)
+    return count < _PAGE_SIZE  # no _links at all: only a short page says it is the last
 
 
 def _retry_after(response: httpx.Response) -> float | None:
