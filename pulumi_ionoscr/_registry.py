@@ -94,8 +94,9 @@ def field_changed(key: str, olds: Mapping[str, Any], news: Mapping[str, Any]) ->
     new = news.get(key)
     if new is None and key == "vulnerability_scanning":
         return False  # "as the registry has it"
-    if new is None and key == "api_subnet_allow_list":
-        return bool(olds.get(key))  # dropping the list clears it
+    if key == "api_subnet_allow_list":
+        # Dropping the list clears it; the API may write entries back in another form.
+        return not rules.same_allow_list(olds.get(key), new)
     return bool(olds.get(key) != new)
 
 

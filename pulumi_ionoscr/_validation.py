@@ -18,7 +18,8 @@ token ``name``              unchanged (letters of both cases, digits, ``-``; 2-6
 schedule ``days``           API capitalisation, deduplicated, Monday..Sunday order
 schedule ``time``           ``HH:MM:SS+00:00`` in UTC (other offsets are converted to UTC)
 ``api_subnet_allow_list``   each entry stripped but otherwise verbatim (the API reads entries back
-                            as written); order kept; exact duplicates rejected
+                            as written); order kept; exact duplicates rejected. Two lists that
+                            admit the same networks are the same (`same_allow_list`)
 ``scopes``                  ``{name, actions, type}`` dicts; actions lowercase, deduplicated, in
                             pull, push, delete order; type lowercase, default ``repository``;
                             list sorted by (type, name)
@@ -68,6 +69,7 @@ __all__ = [
     "registry_name",
     "repository_name",
     "rotation_triggers",
+    "same_allow_list",
     "same_instant",
     "schedule_days",
     "schedule_time",
@@ -456,6 +458,28 @@ def api_subnet_allow_list(value: object, *, field: str = "api_subnet_allow_list"
             )
         result.append(text)
     return result
+
+
+def same_allow_list(a: object, b: object) -> bool:
+    """Whether two allow lists admit the same networks, however the API writes them back:
+    ``203.0.113.7`` and ``203.0.113.7/32``, ``192.168.0.167/24`` and ``192.168.0.0/24``, in any
+    order. None and ``[]`` (no restriction) are the same. Lists with an entry that does not
+    parse are compared as they are."""
+
+    def networks(value: object) -> frozenset[object] | None:
+        if value is None:
+            return frozenset()
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            return None
+        try:
+            return frozenset(ipaddress.ip_network(str(e).strip(), strict=False) for e in value)
+        except ValueError:
+            return None
+
+    left, right = networks(a), networks(b)
+    if left is None or right is None:
+        return a == b
+    return left == right
 
 
 def is_allow_all(entry: str) -> bool:

@@ -35,6 +35,9 @@ def _live_inputs(reg: RegistryModel, previous: Mapping[str, Any]) -> dict[str, A
     """The inputs that describe `reg` as it is, keeping what only the program knows."""
     schedule = reg.properties.garbage_collection_schedule
     allow_list = reg.properties.api_subnet_allow_list or []
+    declared_list = previous.get("api_subnet_allow_list")
+    if declared_list is not None and rules.same_allow_list(declared_list, allow_list):
+        allow_list = list(declared_list)  # the API's spelling of the same networks
     scanning = reg.vulnerability_scanning
     return {
         **{k: previous[k] for k in ("name_prefix", "timeouts", "adopt_existing") if k in previous},
@@ -49,9 +52,7 @@ def _live_inputs(reg: RegistryModel, previous: Mapping[str, Any]) -> dict[str, A
         "vulnerability_scanning": (
             scanning if previous.get("vulnerability_scanning") is not None or scanning else None
         ),
-        "api_subnet_allow_list": (
-            allow_list if allow_list or previous.get("api_subnet_allow_list") is not None else None
-        ),
+        "api_subnet_allow_list": (allow_list if allow_list or declared_list is not None else None),
     }
 
 

@@ -465,6 +465,24 @@ def test_is_allow_all(entry: str, expected: bool) -> None:
     assert v.is_allow_all(entry) is expected
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        (["203.0.113.7"], ["203.0.113.7/32"], True),
+        (["192.168.0.167/24"], ["192.168.0.0/24"], True),
+        (["10.0.0.0/8", "2001:0db8:85a3::/24"], ["2001:d00::/24", "10.0.0.0/8"], True),
+        (None, [], True),
+        (["10.0.0.0/8"], None, False),
+        (["10.0.0.0/8"], ["10.0.0.0/16"], False),
+        (["not-an-ip"], ["not-an-ip"], True),
+        (["not-an-ip"], ["10.0.0.0/8"], False),
+    ],
+)
+def test_same_allow_list_compares_networks_not_spellings(a: Any, b: Any, same: bool) -> None:
+    assert v.same_allow_list(a, b) is same
+    assert v.same_allow_list(b, a) is same
+
+
 # ------------------------------------------------------------------------------------------
 # vulnerability_scanning
 
