@@ -9,7 +9,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from .. import _validation as rules
 from .._client import IonosCrClient
-from .._exceptions import ApiError, IonosCrError, NotFoundError, TransportError
+from .._exceptions import ApiError, IonosCrError, NotFoundError, TransportError, ValidationError
 from .._models import (
     Registry as RegistryModel,
 )
@@ -31,9 +31,24 @@ _FAILED_STATES = ("failed", "failed_suspended", "failed_updating", "failed_destr
 _CREATE_ATTEMPTS = 8
 
 
+def _live_schedule(reg: RegistryModel, previous: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The live schedule, when the program manages one. A program without a schedule leaves
+    it as the registry has it: the API may fill in its own default and keep it after a PATCH
+    with null, which must not read as a change forever. (Without any previous state, as for
+    `Registry.get`, the live schedule is shown.)"""
+    schedule = reg.properties.garbage_collection_schedule
+    managed = previous.get("garbage_collection_schedule") is not None or not previous.get("name")
+    if not (schedule and schedule.days and managed):
+        return None
+    live = {"days": schedule.days, "time": schedule.time}
+    try:
+        return rules.gc_schedule(live)
+    except ValidationError:
+        return live  # something our rules do not know: show it as it is (it will diff)
+
+
 def _live_inputs(reg: RegistryModel, previous: Mapping[str, Any]) -> dict[str, Any]:
     """The inputs that describe `reg` as it is, keeping what only the program knows."""
-    schedule = reg.properties.garbage_collection_schedule
     allow_list = reg.properties.api_subnet_allow_list or []
     declared_list = previous.get("api_subnet_allow_list")
     if declared_list is not None and rules.same_allow_list(declared_list, allow_list):
@@ -43,11 +58,7 @@ def _live_inputs(reg: RegistryModel, previous: Mapping[str, Any]) -> dict[str, A
         **{k: previous[k] for k in ("name_prefix", "timeouts", "adopt_existing") if k in previous},
         "name": reg.properties.name,
         "location": reg.properties.location,
-        "garbage_collection_schedule": (
-            rules.gc_schedule({"days": schedule.days, "time": schedule.time})
-            if schedule and schedule.days
-            else None
-        ),
+        "garbage_collection_schedule": _live_schedule(reg, previous),
         # None means "as the registry has it": keep it None unless the live value says otherwise.
         "vulnerability_scanning": (
             scanning if previous.get("vulnerability_scanning") is not None or scanning else None
