@@ -24,7 +24,7 @@ import httpx
 from pydantic import BaseModel
 
 from ._config import ClientSettings
-from ._exceptions import ApiError, ConflictError, NotFoundError, TransportError
+from ._exceptions import ApiError, ConflictError, IonosCrError, NotFoundError, TransportError
 from ._models import (
     Artifact,
     ArtifactList,
@@ -49,6 +49,7 @@ logger = logging.getLogger("pulumi_ionoscr")
 _RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
 _PAGE_SIZE = 100
 _M = TypeVar("_M", bound=BaseModel)
+_T = TypeVar("_T")
 
 
 @functools.lru_cache(maxsize=1)
@@ -297,20 +298,59 @@ class IonosCrClient:
         )
         return repositories
 
+    # How a multi-segment name (team/app) is addressed in a path is not documented: the SDK
+    # sends team%2Fapp, a server may want team/app, or take neither. Reads of such names go
+    # through the list (found whatever the path); calls that need the path try both forms.
+
+    def _by_path(self, registry_id: str, name: str, suffix: str, call: Callable[[str], _T]) -> _T:
+        base = self._repository_path(registry_id)
+        paths = [f"{base}/{_segment(name)}{suffix}"]
+        if "/" in name:
+            paths.append(f"{base}/{quote(name, safe='/')}{suffix}")
+        for path in paths[:-1]:
+            try:
+                return call(path)
+            except NotFoundError:
+                pass
+        return call(paths[-1])
+
     def get_repository(self, registry_id: str, name: str) -> Repository:
-        return self._get(Repository, self._repository_path(registry_id, name))
+        if "/" not in name:
+            return self._get(Repository, self._repository_path(registry_id, name))
+        path = self._repository_path(registry_id)
+        listed: list[Repository] = self._offset_items(RepositoryList, path, {"filter.name": name})
+        found = next((r for r in listed if r.properties.name == name), None)
+        if found is None:
+            raise NotFoundError(404, "GET", f"/{path}", [("", f"no repository {name!r}")])
+        return found
 
     def delete_repository(self, registry_id: str, name: str) -> None:
-        self._request("DELETE", self._repository_path(registry_id, name))
+        try:
+            self._by_path(registry_id, name, "", lambda path: self._request("DELETE", path))
+        except NotFoundError:
+            if "/" in name:
+                self.get_repository(registry_id, name)  # NotFoundError: really not there
+                raise IonosCrError(
+                    f"repository {name!r} exists, but IONOS answers 404 to DELETE of every path"
+                    " that names it (team%2Fapp and team/app forms): it cannot be purged through"
+                    " the API; delete its images through the registry instead"
+                ) from None
+            raise
 
     def list_artifacts(self, registry_id: str, repository: str) -> list[Artifact]:
-        path = self._repository_path(registry_id, repository) + "/artifacts"
-        artifacts: list[Artifact] = self._offset_items(ArtifactList, path, {})
+        artifacts: list[Artifact] = self._by_path(
+            registry_id,
+            repository,
+            "/artifacts",
+            lambda path: self._offset_items(ArtifactList, path, {}),
+        )
         return artifacts
 
     def get_artifact(self, registry_id: str, repository: str, digest: str) -> Artifact:
-        path = self._repository_path(registry_id, repository) + f"/artifacts/{_segment(digest)}"
-        return self._get(Artifact, path)
+        suffix = f"/artifacts/{_segment(digest)}"
+        return self._by_path(
+            registry_id, repository, suffix, lambda path: self._get(Artifact, path)
+        )
 
 
 def _last_page(page: BaseModel, offset: int, count: int) -> bool:
