@@ -144,7 +144,7 @@ def notice(message: str) -> None:
     print(f"pulumi-ionoscr: {message}", file=sys.stderr, flush=True)
 
 
-# How often a wait polls (registry create/update/delete, a token waiting for the hostname). Gaps
+# How often a wait polls (registry create/update/delete, a token waiting for its registry). Gaps
 # grow from POLL_FIRST_GAP by POLL_GROWTH, but never beyond the larger of POLL_EARLY_GAP and
 # POLL_SHARE of the time waited so far, nor beyond POLL_MAX_GAP. So a registry that is ready
 # after T seconds is seen at most max(2 s, T / 20) late and never more than 10 s late: gaps stay

@@ -23,7 +23,7 @@ from .._models import (
 from .._provider import Connect, notice, wait_until
 from .._registry import field_changed
 
-__all__ = ["create", "delete", "read", "registry_failure", "update"]
+__all__ = ["create", "delete", "is_ready", "read", "registry_failure", "update"]
 
 _FAILED_STATES = ("failed", "failed_suspended", "failed_updating", "failed_destroying", "error")
 # A POST that failed before anything was created is simply tried again (a lost answer is
@@ -85,7 +85,8 @@ def registry_failure(reg: RegistryModel) -> str | None:
     return f"registry entered state {state!r}" if state.lower() in _FAILED_STATES else None
 
 
-def _is_ready(reg: RegistryModel) -> bool:
+def is_ready(reg: RegistryModel) -> bool:
+    """Running, with its hostname: what may be used (tokens created, images pushed)."""
     return reg.state.lower() == "running" and bool(reg.properties.hostname)
 
 
@@ -146,7 +147,7 @@ def _wait_ready(
 ) -> RegistryModel:
     return wait_until(
         lambda: client.get_registry(registry_id),
-        done=_is_ready,
+        done=is_ready,
         failed=registry_failure,
         timeout=timeout,
         what=f"{what} registry {registry_id}",

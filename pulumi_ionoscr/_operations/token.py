@@ -29,7 +29,7 @@ from .._exceptions import (
 from .._models import Scope, Token, TokenCreate, TokenPatch
 from .._provider import Connect, notice, wait_until
 from .._token import field_changed
-from .registry import registry_failure
+from .registry import is_ready, registry_failure
 
 __all__ = ["create", "delete", "docker_config_json", "read", "update"]
 
@@ -240,7 +240,9 @@ def _hostname(
     wait: bool,
     previous: Mapping[str, Any] | None = None,
 ) -> str:
-    """The registry's hostname; "" while it is still being set up, unless `wait`.
+    """The registry's hostname; "" while it is still being set up, unless `wait`: then the
+    registry is waited for until it runs (the hostname may come earlier, and the API may
+    refuse tokens until then).
 
     A hostname never changes once given, so one already in the outputs' docker config is
     reused instead of reading the registry again (a refresh then costs one call a token)."""
@@ -251,10 +253,10 @@ def _hostname(
         return client.get_registry(registry_id).properties.hostname
     registry = wait_until(
         lambda: client.get_registry(registry_id),
-        done=lambda reg: bool(reg.properties.hostname),
+        done=is_ready,
         failed=registry_failure,
         timeout=rules.DEFAULT_TIMEOUT_SECONDS,
-        what=f"waiting for the hostname of registry {registry_id}",
+        what=f"waiting for registry {registry_id} to run",
     )
     return registry.properties.hostname
 
