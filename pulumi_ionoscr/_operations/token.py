@@ -20,7 +20,6 @@ from .. import _validation as rules
 from .._client import IonosCrClient
 from .._exceptions import (
     ApiError,
-    ConflictError,
     IonosCrError,
     NotFoundError,
     TransportError,
@@ -149,8 +148,8 @@ def _patch_for(olds: Mapping[str, Any], news: Mapping[str, Any]) -> TokenPatch:
 
 def _name_taken(name: str, registry_id: str) -> IonosCrError:
     return IonosCrError(
-        f"a token named {name!r} already exists in registry {registry_id} (HTTP 409 Conflict: "
-        "token names are unique per registry). Choose another name, or set adopt_existing=True "
+        f"a token named {name!r} already exists in registry {registry_id} (token names are "
+        "unique per registry). Choose another name, or set adopt_existing=True "
         "to take over the existing token (its password cannot be recovered: change "
         "rotation_triggers afterwards to get a new one)."
     )
@@ -194,18 +193,22 @@ def _post(client: IonosCrClient, props: Mapping[str, Any]) -> Token:
         try:
             return client.create_token(registry_id, spec)
         except (ApiError, TransportError) as error:
-            # After a lost answer of ours, a 409 means that attempt committed after all.
-            conflict = isinstance(error, ConflictError)
-            if conflict and attempt == 1:
-                raise _name_taken(name, registry_id) from None
-            if not (error.may_have_committed or conflict):
+            # A refusal that may be about the name (409, or 400: the status is not
+            # documented) is checked against the registry's tokens: taken by someone else
+            # before our first POST, or by an earlier attempt of ours whose answer was lost.
+            # Otherwise it is the API's own reason (a quota, a registry not running...).
+            refused = isinstance(error, ApiError) and error.status in (400, 409)
+            if not (error.may_have_committed or refused):
                 raise
+            found = _find_by_name(client, registry_id, name)
+            if refused and found is None:
+                raise
+            if refused and attempt == 1:
+                raise _name_taken(name, registry_id) from None
             # The password was in the lost answer: a token created by it is useless, so
             # delete it (also on the last attempt: no orphan to block the next run).
-            found = _find_by_name(client, registry_id, name)
             if found is not None:
                 _delete_quietly(client, registry_id, found.id)
-            if found is not None or conflict:
                 lost += 1
             if lost == _CREATE_ATTEMPTS or attempt == _POST_ATTEMPTS:
                 raise IonosCrError(

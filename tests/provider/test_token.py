@@ -190,7 +190,7 @@ def test_duplicate_name_is_a_clear_error(
     api_env: RunningEmulator, registry_id: str, client: IonosCrClient
 ) -> None:
     client.create_token(registry_id, TokenCreate(name="ci-push"))
-    with pytest.raises(IonosCrError, match=r"already exists.*409.*adopt_existing=True"):
+    with pytest.raises(IonosCrError, match=r"already exists.*unique per.*adopt_existing=True"):
         make(registry_id)
     assert len(live_tokens(api_env)) == 1
 
@@ -201,11 +201,21 @@ def test_conflict_from_the_post_is_the_same_clear_error(
     client: IonosCrClient,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from pulumi_ionoscr._operations import token as _token
+
     client.create_token(registry_id, TokenCreate(name="ci-push"))
     # Someone else creates the token between our look-up and our POST.
-    monkeypatch.setattr("pulumi_ionoscr._operations.token._find_by_name", lambda *_args: None)
+    real = _token._find_by_name
+    looks: list[str] = []
+
+    def before_it_exists(*args: Any) -> Any:
+        looks.append("find")
+        return None if len(looks) == 1 else real(*args)
+
+    monkeypatch.setattr(_token, "_find_by_name", before_it_exists)
     with pytest.raises(IonosCrError, match=r"already exists.*adopt_existing=True"):
         make(registry_id)
+    assert len(live_tokens(api_env)) == 1
 
 
 def _seed_losing_only_the_first_post(posts: int = 2) -> int:
