@@ -138,6 +138,14 @@ def _adopt(client: IonosCrClient, props: Mapping[str, Any]) -> RegistryModel:
             f"adopt_existing: registry {props['name']!r} is in "
             f"{found.properties.location!r}, not {props['location']!r}"
         )
+    if found.vulnerability_scanning and props.get("vulnerability_scanning") is False:
+        # Whether IONOS refuses `enabled: false` or silently keeps scanning on (which would
+        # make the next up replace the adopted registry), asking is never right.
+        raise IonosCrError(
+            f"adopt_existing: registry {props['name']!r} has vulnerability scanning on, which"
+            " cannot be switched off; set vulnerability_scanning=True (or leave it out) to adopt"
+            " it as it is"
+        )
     patch = _patch_for(_live_inputs(found, props), props)
     return client.patch_registry(found.id, patch) if patch.body() else found
 
