@@ -14,6 +14,7 @@ import email.utils
 import functools
 import logging
 import random
+import re
 import ssl
 import time
 from collections.abc import Callable
@@ -47,6 +48,13 @@ __all__ = ["IonosCrClient"]
 logger = logging.getLogger("pulumi_ionoscr")
 
 _RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
+# Every SDK lists only token auth for these reads; whether IONOS refuses a username and
+# password there is not documented.
+_TOKEN_ONLY = re.compile(r"^registries/[^/]+/(repositories|artifacts)(/|$)|^vulnerabilities/")
+_TOKEN_ONLY_HINT = (
+    "IONOS may accept only an API token here, not a username and password: set IONOS_TOKEN"
+    " (or pulumi config set --secret ionoscr:token <token>)"
+)
 _PAGE_SIZE = 100
 _M = TypeVar("_M", bound=BaseModel)
 _T = TypeVar("_T")
@@ -174,6 +182,9 @@ class IonosCrClient:
                         )
                     )
         status = response.status_code
+        token_only = method == "GET" and _TOKEN_ONLY.search(path)
+        if status == 401 and token_only and not self._settings.token:
+            messages.append(("", _TOKEN_ONLY_HINT))
         cls = {404: NotFoundError, 409: ConflictError}.get(status, ApiError)
         error = cls(status, method, "/" + path, messages)
         error.may_have_committed = method != "GET" and status >= 500
