@@ -19,7 +19,9 @@ __all__ = ["VARIANTS", "Variant", "Variants", "parse_choices", "variant_lines"]
 
 @dataclass(frozen=True)
 class Variant:
-    """One UNCERTAIN point: `values` are (value, what the emulator then does), default first."""
+    """One UNCERTAIN point: `values` are (value, what the emulator then does), default first;
+    `surface` names what it touches (registries, tokens, repositories, vulnerabilities, lists,
+    errors, data-plane)."""
 
     name: str
     question: str
@@ -170,7 +172,7 @@ _ALL: tuple[Variant, ...] = (
     _v(
         "registries-order",
         "order of GET /registries",
-        "registries",
+        "lists",
         "§5.3: not documented",
         ("created", "oldest first"),
         ("name", "by name"),
@@ -178,7 +180,7 @@ _ALL: tuple[Variant, ...] = (
     _v(
         "registries-page-token",
         "shape of pagination.token in GET /registries",
-        "registries",
+        "lists",
         "§5.3: opaque; the sample is base64 of Kubernetes 'continue' JSON",
         ("k8s-continue", "base64 JSON like the sample (eyJ2Ijoi...)"),
         ("offset", "the next offset as a decimal string"),
@@ -187,7 +189,7 @@ _ALL: tuple[Variant, ...] = (
     _v(
         "registries-last-page",
         "pagination.token on the last page of GET /registries",
-        "registries",
+        "lists",
         '§5.3: the values when there is no further page are UNCERTAIN ("" recommended)',
         ("empty-token", 'token ""'),
         ("null-token", "token null"),
@@ -196,7 +198,7 @@ _ALL: tuple[Variant, ...] = (
     _v(
         "registries-links",
         "_links of GET /registries",
-        "registries",
+        "lists",
         "§5.3: PaginationLinks{next, previous, self} are required strings; real values UNCERTAIN",
         ("urls", 'next: URL or "", previous: "", self: URL'),
         ("empty", "_links: {}"),
@@ -205,7 +207,7 @@ _ALL: tuple[Variant, ...] = (
     _v(
         "filter-name",
         "how filter.name matches (registries and repositories)",
-        "registries, repositories",
+        "lists",
         "§5.3: 'The registry name to search for'; ionosctl calls it a case-insensitive"
         " contains-match (UNCERTAIN, §13)",
         ("substring-ci", "case-insensitive substring"),
@@ -299,7 +301,7 @@ _ALL: tuple[Variant, ...] = (
     _v(
         "list-links",
         "_links of the offset lists (repositories, artifacts, vulnerabilities)",
-        "repositories, vulnerabilities",
+        "lists",
         "§7: prev 'only present if offset > 0', next 'only present if offset + limit < total';"
         " captured lists had prev: null, next: null",
         ("when-exist", "self always; prev and next only when they exist"),
@@ -309,7 +311,7 @@ _ALL: tuple[Variant, ...] = (
     _v(
         "list-paging",
         "offset and limit of every list",
-        "registries, tokens, repositories, vulnerabilities",
+        "lists",
         "§7: the 1.1.0 SDK said offset/limit were 'not implemented yet, always return number"
         " of items'; 1.2.x dropped the remark",
         ("honoured", "pages as asked"),
@@ -415,7 +417,7 @@ _ALL: tuple[Variant, ...] = (
     _v(
         "collection-envelope",
         "id, type and href of list answers",
-        "registries, tokens, repositories, vulnerabilities",
+        "lists",
         "§2.1, §6.2: observed for registries and locations; the others are UNCERTAIN",
         ("named", "id (registries, tokens...), type collection, href"),
         ("bare", "no id, type or href: items and paging fields only"),

@@ -213,16 +213,22 @@ def max_severity(advisories: Iterable[Advisory], no_findings: str = "null") -> s
 def total_score(advisories: Iterable[Advisory], style: str = "rounded") -> float:
     """`vulnTotalScore`, "sum of CVSS": the plain sum rounded to 2 decimals, or (variant
     `total-score` float32) the sum as a 32-bit float prints, like the observed `389.39993`."""
-    total = round(sum(a.score for a in advisories), 2)
     if style != "float32":
-        return total
-    single = struct.unpack("<f", struct.pack("<f", total))[0]
+        return round(sum(a.score for a in advisories), 2)
+    single = 0.0
+    for advisory in advisories:  # summed in 32 bits, rounding at every step
+        single = _float32(single + _float32(advisory.score))
     # The shortest decimal that reads back as the same 32-bit float (what Go's encoder prints).
     for digits in range(1, 10):
         text = f"{single:.{digits}g}"
-        if struct.unpack("<f", struct.pack("<f", float(text)))[0] == single:
+        if _float32(float(text)) == single:
             return float(text)
-    return float(single)
+    return single
+
+
+def _float32(value: float) -> float:
+    result: float = struct.unpack("<f", struct.pack("<f", value))[0]
+    return result
 
 
 def severity_matches(advisory_severity: str, wanted: str, rule: str = "exact-ci") -> bool:
