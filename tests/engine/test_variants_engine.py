@@ -5,7 +5,6 @@ update, a refresh and destroy, with no perpetual diff, no replacement and nothin
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from collections.abc import Iterator
@@ -29,6 +28,8 @@ from _scenarios import (
 from pulumi_ionoscr.emulator import RunningEmulator, run_emulator
 from pulumi_ionoscr.emulator._variants import VARIANTS
 
+from ..variants._lifecycles import push_image
+
 pytestmark = pytest.mark.engine
 
 #: One non-default value per variant: the last one listed, except where another is the harder
@@ -40,7 +41,6 @@ COMBINED = {
     "hostname-at": "post",
     "repository-path": "raw-only",
 }
-MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json"
 
 
 @pytest.fixture(scope="module")
@@ -59,24 +59,9 @@ def cloud(variant_emulator: RunningEmulator) -> Cloud:
 def push(cloud: Cloud, docker_config_json: str, repository: str) -> None:
     """Push one image with the credentials a RegistryToken hands out."""
     [entry] = json.loads(docker_config_json)["auths"].values()
-    layer = b"variants"
-    digest = "sha256:" + hashlib.sha256(layer).hexdigest()
-    manifest = {
-        "schemaVersion": 2,
-        "mediaType": MANIFEST_TYPE,
-        "config": {"mediaType": "application/octet-stream", "digest": digest, "size": len(layer)},
-        "layers": [],
-    }
     auth = {"Authorization": f"Basic {entry['auth']}"}
     with httpx.Client(base_url=cloud.emu.origin, headers=auth, timeout=30) as oci:
-        up = oci.post(f"/v2/{repository}/blobs/uploads/", params={"digest": digest}, content=layer)
-        assert up.status_code == 201, up.text
-        put = oci.put(
-            f"/v2/{repository}/manifests/v1",
-            content=json.dumps(manifest),
-            headers={"Content-Type": MANIFEST_TYPE},
-        )
-        assert put.status_code == 201, put.text
+        assert push_image(oci, repository, "v1") == 201
 
 
 def test_every_variant_has_a_non_default_value_in_the_run() -> None:

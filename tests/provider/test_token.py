@@ -201,21 +201,27 @@ def test_conflict_from_the_post_is_the_same_clear_error(
     client: IonosCrClient,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from pulumi_ionoscr._operations import token as _token
-
     client.create_token(registry_id, TokenCreate(name="ci-push"))
     # Someone else creates the token between our look-up and our POST.
-    real = _token._find_by_name
-    looks: list[str] = []
-
-    def before_it_exists(*args: Any) -> Any:
-        looks.append("find")
-        return None if len(looks) == 1 else real(*args)
-
-    monkeypatch.setattr(_token, "_find_by_name", before_it_exists)
+    lookup_misses(monkeypatch, 1)
     with pytest.raises(IonosCrError, match=r"already exists.*adopt_existing=True"):
         make(registry_id)
     assert len(live_tokens(api_env)) == 1
+
+
+def lookup_misses(monkeypatch: pytest.MonkeyPatch, call: int) -> None:
+    """The token create's look-up by name misses on its `call`-th use, as a token list that
+    lags behind the writes would."""
+    from pulumi_ionoscr._operations import token as _token
+
+    real = _token._find_by_name
+    calls: list[object] = []
+
+    def lagging(*args: Any) -> Any:
+        calls.append(args)
+        return None if len(calls) == call else real(*args)
+
+    monkeypatch.setattr(_token, "_find_by_name", lagging)
 
 
 def _seed_losing_only_the_first_post(posts: int = 2) -> int:
@@ -258,16 +264,7 @@ def test_lost_answer_whose_token_shows_up_late_is_still_recreated(
     api_env: RunningEmulator, registry_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The look-up after the lost answer misses the new token; the retry's 409 reveals it."""
-    from pulumi_ionoscr._operations import token as _token
-
-    real = _token._find_by_name
-    calls: list[str] = []
-
-    def not_yet_visible(*args: Any) -> Any:
-        calls.append("find")
-        return None if len(calls) == 2 else real(*args)
-
-    monkeypatch.setattr(_token, "_find_by_name", not_yet_visible)
+    lookup_misses(monkeypatch, 2)
     lose_first_token_post(api_env, posts=3)
     _, _, outs = make(registry_id)
     [live] = live_tokens(api_env)

@@ -243,7 +243,9 @@ def repository_lifecycle(w: World) -> None:
 # -- the data plane with the credentials the provider hands out -----------------------------
 
 
-def _push(oci: httpx.Client, repository: str, tag: str) -> int:
+def push_image(oci: httpx.Client, repository: str, tag: str) -> int:
+    """Push a one-blob image through the data plane client `oci` (credentials set); returns
+    201, or the status of the step that was refused."""
     layer = f"{repository}:{tag}".encode()
     digest = "sha256:" + hashlib.sha256(layer).hexdigest()
     r = oci.post(f"/v2/{repository}/blobs/uploads/", params={"digest": digest}, content=layer)
@@ -275,9 +277,9 @@ def dataplane_lifecycle(w: World) -> None:
     [entry] = json.loads(outs["docker_config_json"])["auths"].values()
     basic = {"Authorization": f"Basic {entry['auth']}"}
     with httpx.Client(base_url=w.emu.origin, headers=basic, timeout=30) as oci:
-        assert _push(oci, "app", "v1") == 201
+        assert push_image(oci, "app", "v1") == 201
         assert oci.get("/v2/app/manifests/v1").status_code == 200
-        assert _push(oci, "other", "v1") == 403  # outside the token's scopes
+        assert push_image(oci, "other", "v1") == 403  # outside the token's scopes
         repo = RepositoryProvider()
         found = repo.create(checked(repo, {"registry_id": rid, "name": "app"}))
         assert found.outs["exists"] is True and found.outs["pull_count"] >= 1

@@ -8,7 +8,6 @@ answers stay what they always were).
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import re
 import uuid
@@ -21,9 +20,9 @@ import pytest
 from pulumi_ionoscr.emulator import RunningEmulator
 from pulumi_ionoscr.emulator._variants import VARIANTS
 
+from ._lifecycles import push_image
 from .conftest import ALL_VALUES, value_id
 
-MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json"
 DIGEST = "sha256:" + "a" * 64
 
 
@@ -684,23 +683,7 @@ def _token_endpoint(w: World) -> Any:
 def _pull_counting(w: World) -> Any:
     rid = w.running()
     oci = w.data_plane(rid, "*")
-    layer = b"layer"
-    digest = "sha256:" + hashlib.sha256(layer).hexdigest()
-    assert (
-        oci.post("/v2/app/blobs/uploads/", params={"digest": digest}, content=layer).status_code
-        == 201
-    )
-    manifest = {
-        "schemaVersion": 2,
-        "mediaType": MANIFEST_TYPE,
-        "config": {"mediaType": "application/octet-stream", "digest": digest, "size": len(layer)},
-        "layers": [],
-    }
-    headers = {"Content-Type": MANIFEST_TYPE}
-    assert (
-        oci.put("/v2/app/manifests/v1", content=json.dumps(manifest), headers=headers).status_code
-        == 201
-    )
+    assert push_image(oci, "app", "v1") == 201
     counts = []
     for method in ("HEAD", "GET"):
         assert oci.request(method, "/v2/app/manifests/v1").status_code == 200

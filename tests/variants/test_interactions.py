@@ -16,7 +16,7 @@ from pulumi_ionoscr._repository import RepositoryProvider
 from pulumi_ionoscr._token import RegistryTokenProvider
 from pulumi_ionoscr.emulator import RunningEmulator
 
-from ..provider.test_token import issued_to, lose_first_token_post
+from ..provider.test_token import issued_to, lookup_misses, lose_first_token_post
 from ._lifecycles import World, checked, use_token_credentials
 
 
@@ -69,18 +69,9 @@ def test_a_lost_answer_then_a_400_for_the_name_still_recovers(
     """duplicate-token-status=400: after a lost create answer whose token the look-up does not
     see yet, the retry's refusal (400, not 409) still reveals the token, which is replaced by
     one whose password is known."""
-    from pulumi_ionoscr._operations import token as token_ops
-
     world.emu.admin.set_variants({"duplicate-token-status": "400"})
     registry = RegistryProvider().create({"name": "acme", "location": "de/fra"}).outs
-    real = token_ops._find_by_name
-    calls: list[str] = []
-
-    def not_yet_visible(*args: Any) -> Any:
-        calls.append("find")
-        return None if len(calls) == 2 else real(*args)
-
-    monkeypatch.setattr(token_ops, "_find_by_name", not_yet_visible)
+    lookup_misses(monkeypatch, 2)
     lose_first_token_post(world.emu, posts=3)
     provider = RegistryTokenProvider()
     outs = provider.create(
