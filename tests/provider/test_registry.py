@@ -8,7 +8,7 @@ import pytest
 
 from pulumi_ionoscr._client import IonosCrClient
 from pulumi_ionoscr._exceptions import IonosCrError
-from pulumi_ionoscr._models import RegistryCreate, RegistryPatch
+from pulumi_ionoscr._models import RegistryCreate, RegistryPatch, WeeklySchedule
 from pulumi_ionoscr._registry import RegistryProvider
 from pulumi_ionoscr.emulator import RunningEmulator
 
@@ -242,3 +242,23 @@ def test_errors_never_show_credentials(api_env: RunningEmulator) -> None:
         provider.create({"name": "bad-loc", "location": "zz/zzz"})
     assert TEST_PASSWORD not in str(raised.value)
     assert "zz/zzz" in str(raised.value)
+
+
+def test_an_omitted_schedule_is_left_as_the_registry_has_it(
+    api_env: RunningEmulator, client: IonosCrClient
+) -> None:
+    """A program without a schedule does not manage it (the API may set its own); reading a
+    registry without any state (Registry.get) still shows it."""
+    provider = RegistryProvider()
+    inputs = checked(provider, {"name": "unscheduled", "location": "de/fra"})
+    created = provider.create(inputs)
+    schedule = WeeklySchedule(days=["Friday"], time="03:00:00+00:00")
+    client.patch_registry(created.id, RegistryPatch(garbage_collection_schedule=schedule))
+    refreshed = provider.read(created.id, created.outs)
+    assert refreshed.outs["garbage_collection_schedule"] is None
+    assert provider.diff(created.id, refreshed.outs, inputs).changes is False
+    looked_up = provider.read(created.id, {})
+    assert looked_up.outs["garbage_collection_schedule"] == {
+        "days": ["Friday"],
+        "time": "03:00:00+00:00",
+    }
