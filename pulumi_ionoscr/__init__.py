@@ -26,9 +26,27 @@ from ._lookups import (
     is_name_available,
     is_name_available_output,
 )
-from ._registry import GarbageCollectionSchedule, Registry, RegistryArgs, Timeouts
-from ._repository import Repository, RepositoryArgs
-from ._token import RegistryToken, RegistryTokenArgs, TokenScope
+from ._registry import (
+    GarbageCollectionSchedule,
+    GarbageCollectionScheduleDict,
+    GarbageCollectionScheduleOutput,
+    Registry,
+    RegistryArgs,
+    RegistryArgsDict,
+    Timeouts,
+    TimeoutsDict,
+)
+from ._repository import Repository, RepositoryArgs, RepositoryArgsDict
+from ._token import (
+    RegistryToken,
+    RegistryTokenArgs,
+    RegistryTokenArgsDict,
+    ScopeAction,
+    TokenScope,
+    TokenScopeDict,
+    TokenScopeOutput,
+    TokenStatus,
+)
 from ._version import __version__
 
 __all__ = [
@@ -37,19 +55,29 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "GarbageCollectionSchedule",
+    "GarbageCollectionScheduleDict",
+    "GarbageCollectionScheduleOutput",
     "IonosCrError",
     "NotFoundError",
     "Registry",
     "RegistryArgs",
+    "RegistryArgsDict",
     "RegistryInfo",
     "RegistryToken",
     "RegistryTokenArgs",
+    "RegistryTokenArgsDict",
     "Repository",
     "RepositoryArgs",
+    "RepositoryArgsDict",
     "RepositoryInfo",
     "RetryPolicy",
+    "ScopeAction",
     "Timeouts",
+    "TimeoutsDict",
     "TokenScope",
+    "TokenScopeDict",
+    "TokenScopeOutput",
+    "TokenStatus",
     "TransportError",
     "ValidationError",
     "WaitTimeoutError",

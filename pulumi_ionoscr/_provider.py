@@ -9,10 +9,11 @@ client and the models are imported only where a provider method needs them.
 
 from __future__ import annotations
 
+import inspect
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict, is_dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import fields, is_dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import pulumi
@@ -112,14 +113,34 @@ def derived_name(olds: Mapping[str, Any], prefix: str, derive: Callable[[str, st
     return derive(prefix, random_suffix())
 
 
-def resource_args(args_type: Callable[..., _A], args: _A | None, kwargs: Mapping[str, Any]) -> _A:
-    """A resource's inputs, given either as `args=XArgs(...)` or as keyword arguments."""
+def resource_args(
+    args_type: Callable[..., _A], positional: Sequence[Any], keywords: Mapping[str, Any]
+) -> tuple[_A, pulumi.ResourceOptions | None]:
+    """A resource's inputs and options from the arguments after its name: `XArgs(...)` or an
+    `XArgsDict` and then the options, or the options and the inputs as keywords (as in Pulumi's
+    generated SDKs). `args=` and `opts=` may be given as keywords too."""
+    name = getattr(args_type, "__name__", "Args")
+    inputs = dict(keywords)
+    args = inputs.pop("args", None)
+    opts = inputs.pop("opts", None)
+    rest = list(positional)
+    if rest and not isinstance(rest[0], pulumi.ResourceOptions):
+        if args is not None:
+            raise TypeError(f"{name} given twice (positionally and as args=)")
+        args = rest.pop(0)
+    if rest:
+        if opts is not None:
+            raise TypeError("resource options given twice (positionally and as opts=)")
+        opts = rest.pop(0)
+    if rest or not isinstance(opts, pulumi.ResourceOptions | None):
+        raise TypeError(f"expected ({name} or its dict, ResourceOptions) or keyword inputs")
     if args is None:
-        return args_type(**kwargs)
-    if kwargs:
-        name = getattr(args_type, "__name__", "Args")
+        return args_type(**inputs), opts
+    if inputs:
         raise TypeError(f"pass either args={name}(...) or keyword inputs, not both")
-    return args
+    if isinstance(args, Mapping):
+        return args_type(**args), opts  # an ...ArgsDict
+    return args, opts
 
 
 def with_secret_outputs(
@@ -133,9 +154,18 @@ def with_secret_outputs(
 
 
 def plain(value: Any) -> Any:
-    """Dataclass inputs become the dicts the engine can carry."""
+    """What the engine can carry: dataclass inputs become dicts (fields that are None left out),
+    at any depth and also inside Outputs and awaitables; Outputs inside them stay Outputs."""
+    if isinstance(value, pulumi.Output) or inspect.isawaitable(value):
+        return pulumi.Output.from_input(value).apply(plain)
     if is_dataclass(value) and not isinstance(value, type):
-        return {k: v for k, v in asdict(value).items() if v is not None}
+        # Not dataclasses.asdict: it deep-copies every value, and an Output cannot be copied.
+        items = ((f.name, getattr(value, f.name)) for f in fields(value))
+        return {k: plain(v) for k, v in items if v is not None}
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
     return value
 
 

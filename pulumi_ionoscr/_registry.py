@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 import pulumi
 from pulumi.dynamic import CheckResult, DiffResult, Resource
+from typing_extensions import NotRequired, TypedDict
 
 from . import _validation as rules
 from ._exceptions import IonosCrError
@@ -26,10 +27,14 @@ from ._provider import (
 
 __all__ = [
     "GarbageCollectionSchedule",
+    "GarbageCollectionScheduleDict",
+    "GarbageCollectionScheduleOutput",
     "Registry",
     "RegistryArgs",
+    "RegistryArgsDict",
     "RegistryProvider",
     "Timeouts",
+    "TimeoutsDict",
     "field_changed",
 ]
 
@@ -50,9 +55,27 @@ _UPDATE_KEYS = ("garbage_collection_schedule", "vulnerability_scanning", "api_su
 
 @dataclass
 class GarbageCollectionSchedule:
-    """When the registry collects garbage (it is read-only meanwhile). Times are UTC."""
+    """When the registry collects garbage (it is read-only meanwhile). Times are UTC.
 
-    days: Sequence[str]
+    `days`: weekday names in any case, full or three letters (`"sat"`), any order. `time`:
+    `"02:30"`, `"02:30:00Z"` or `"02:30:00+00:00"`."""
+
+    days: pulumi.Input[Sequence[pulumi.Input[str]]]
+    time: pulumi.Input[str]
+
+
+class GarbageCollectionScheduleDict(TypedDict):
+    """`GarbageCollectionSchedule` as a dict."""
+
+    days: pulumi.Input[Sequence[pulumi.Input[str]]]
+    time: pulumi.Input[str]
+
+
+class GarbageCollectionScheduleOutput(TypedDict):
+    """What `Registry.garbage_collection_schedule` holds: days as the API names them, Monday
+    first; the time as `HH:MM:SS+00:00`."""
+
+    days: list[str]
     time: str
 
 
@@ -60,22 +83,46 @@ class GarbageCollectionSchedule:
 class Timeouts:
     """How long create, update and delete may wait for the registry: seconds or "20m", "1h"."""
 
-    create: str | float | None = None
-    update: str | float | None = None
-    delete: str | float | None = None
+    create: pulumi.Input[str | float] | None = None
+    update: pulumi.Input[str | float] | None = None
+    delete: pulumi.Input[str | float] | None = None
+
+
+class TimeoutsDict(TypedDict, total=False):
+    """`Timeouts` as a dict."""
+
+    create: pulumi.Input[str | float] | None
+    update: pulumi.Input[str | float] | None
+    delete: pulumi.Input[str | float] | None
 
 
 @dataclass
 class RegistryArgs:
-    """Inputs of a `Registry`."""
+    """Inputs of a `Registry` (see the keyword arguments of `Registry`)."""
 
     location: pulumi.Input[str]
     name: pulumi.Input[str] | None = None
-    garbage_collection_schedule: GarbageCollectionSchedule | Mapping[str, Any] | None = None
+    garbage_collection_schedule: (
+        pulumi.Input[GarbageCollectionSchedule | GarbageCollectionScheduleDict] | None
+    ) = None
     vulnerability_scanning: pulumi.Input[bool] | None = None
     api_subnet_allow_list: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
-    timeouts: Timeouts | Mapping[str, Any] | None = None
-    adopt_existing: bool = False
+    timeouts: pulumi.Input[Timeouts | TimeoutsDict] | None = None
+    adopt_existing: pulumi.Input[bool] = False
+
+
+class RegistryArgsDict(TypedDict):
+    """`RegistryArgs` as a dict: `Registry("main", {"location": "de/fra"})`."""
+
+    location: pulumi.Input[str]
+    name: NotRequired[pulumi.Input[str] | None]
+    garbage_collection_schedule: NotRequired[
+        pulumi.Input[GarbageCollectionSchedule | GarbageCollectionScheduleDict] | None
+    ]
+    vulnerability_scanning: NotRequired[pulumi.Input[bool] | None]
+    api_subnet_allow_list: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]] | None]
+    timeouts: NotRequired[pulumi.Input[Timeouts | TimeoutsDict] | None]
+    adopt_existing: NotRequired[pulumi.Input[bool]]
 
 
 def _registry_rules(allowed_locations: Sequence[str] | None) -> dict[str, rules.Rule]:
@@ -168,20 +215,51 @@ class Registry(Resource, module="ionoscr", name="Registry"):
     state: pulumi.Output[str]
     storage_bytes: pulumi.Output[int]
     created_date: pulumi.Output[str]
-    garbage_collection_schedule: pulumi.Output[dict[str, Any] | None]
+    if TYPE_CHECKING:
+        garbage_collection_schedule: pulumi.Output[GarbageCollectionScheduleOutput | None]
+    else:  # Pulumi reads these at run time and knows no TypedDict: the value is a plain dict
+        garbage_collection_schedule: pulumi.Output[dict[str, Any] | None]
     vulnerability_scanning: pulumi.Output[bool]
     api_subnet_allow_list: pulumi.Output[list[str] | None]
 
+    @overload
     def __init__(
         self,
         resource_name: str,
-        args: RegistryArgs | None = None,
+        args: RegistryArgs | RegistryArgsDict,
         opts: pulumi.ResourceOptions | None = None,
-        **kwargs: Any,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        location: pulumi.Input[str],
+        name: pulumi.Input[str] | None = None,
+        garbage_collection_schedule: (
+            pulumi.Input[GarbageCollectionSchedule | GarbageCollectionScheduleDict] | None
+        ) = None,
+        vulnerability_scanning: pulumi.Input[bool] | None = None,
+        api_subnet_allow_list: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        timeouts: pulumi.Input[Timeouts | TimeoutsDict] | None = None,
+        adopt_existing: pulumi.Input[bool] = False,
     ) -> None:
-        args = resource_args(RegistryArgs, args, kwargs)
-        props: dict[str, Any] = {k: plain(v) for k, v in vars(args).items()}
-        if args.name is None:
+        """A registry in `location` (e.g. `"de/fra"`).
+
+        `name`: 3-63 characters `^[a-z][-a-z0-9]{1,61}[a-z0-9]$`, unique across IONOS;
+        derived from `resource_name` when omitted. `garbage_collection_schedule`: when garbage
+        is collected. `vulnerability_scanning`: the paid add-on (off unless True; switching it
+        off again replaces the registry). `api_subnet_allow_list`: at most 25 addresses or
+        CIDRs that may use the registry's API (`[]`: anyone). `timeouts`: how long create,
+        update and delete wait. `adopt_existing`: take over a registry of yours with this name.
+        """
+
+    def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
+        inputs, opts = resource_args(RegistryArgs, args, kwargs)
+        props: dict[str, Any] = {k: plain(v) for k, v in vars(inputs).items()}
+        if inputs.name is None:
             props["name_prefix"] = resource_name
         props.update(
             dict.fromkeys(("registry_id", "hostname", "state", "storage_bytes", "created_date"))

@@ -10,10 +10,11 @@ on the server. That API work is in `_operations.repository`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 import pulumi
 from pulumi.dynamic import CheckResult, DiffResult, Resource
+from typing_extensions import TypedDict
 
 from . import _validation as rules
 from ._provider import (
@@ -24,7 +25,13 @@ from ._provider import (
     with_secret_outputs,
 )
 
-__all__ = ["Repository", "RepositoryArgs", "RepositoryProvider", "repository_id"]
+__all__ = [
+    "Repository",
+    "RepositoryArgs",
+    "RepositoryArgsDict",
+    "RepositoryProvider",
+    "repository_id",
+]
 
 _INPUT_KEYS = ("registry_id", "name")
 _OUTPUT_KEYS = (
@@ -41,6 +48,13 @@ _OUTPUT_KEYS = (
 @dataclass
 class RepositoryArgs:
     """Inputs of a `Repository`: the registry's id and the repository name (e.g. `team/app`)."""
+
+    registry_id: pulumi.Input[str]
+    name: pulumi.Input[str]
+
+
+class RepositoryArgsDict(TypedDict):
+    """`RepositoryArgs` as a dict."""
 
     registry_id: pulumi.Input[str]
     name: pulumi.Input[str]
@@ -92,15 +106,28 @@ class Repository(Resource, module="ionoscr", name="Repository"):
     last_pushed_at: pulumi.Output[str | None]
     last_severity: pulumi.Output[str | None]
 
+    @overload
     def __init__(
         self,
         resource_name: str,
-        args: RepositoryArgs | None = None,
+        args: RepositoryArgs | RepositoryArgsDict,
         opts: pulumi.ResourceOptions | None = None,
-        **kwargs: Any,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        registry_id: pulumi.Input[str],
+        name: pulumi.Input[str],
     ) -> None:
-        args = resource_args(RepositoryArgs, args, kwargs)
-        props: dict[str, Any] = {**vars(args), **dict.fromkeys(_OUTPUT_KEYS)}
+        """Repository `name` (e.g. `"team/app"`) of registry `registry_id`."""
+
+    def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
+        inputs, opts = resource_args(RepositoryArgs, args, kwargs)
+        props: dict[str, Any] = {**vars(inputs), **dict.fromkeys(_OUTPUT_KEYS)}
         # The url carries the registry hostname, which the Registry resource keeps secret.
         secret_opts = with_secret_outputs(opts, ["url"])
         super().__init__(RepositoryProvider(), resource_name, props, secret_opts)

@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, overload
 
 import pulumi
 from pulumi.dynamic import CheckResult, DiffResult, Resource
+from typing_extensions import NotRequired, TypedDict
 
 from . import _validation as rules
 from ._exceptions import ValidationError
@@ -28,8 +29,13 @@ from ._provider import (
 __all__ = [
     "RegistryToken",
     "RegistryTokenArgs",
+    "RegistryTokenArgsDict",
     "RegistryTokenProvider",
+    "ScopeAction",
     "TokenScope",
+    "TokenScopeDict",
+    "TokenScopeOutput",
+    "TokenStatus",
     "field_changed",
 ]
 
@@ -50,14 +56,36 @@ _UPDATE_KEYS = ("scopes", "expiry_date", "status")
 _SECRET_OUTPUTS = ["username", "password", "docker_config_json"]
 
 
+#: What a token scope may allow (the rules also accept other cases: "PULL").
+ScopeAction: TypeAlias = Literal["pull", "push", "delete"]
+#: A token's status (the rules also accept other cases: "Disabled").
+TokenStatus: TypeAlias = Literal["enabled", "disabled"]
+
+
 @dataclass
 class TokenScope:
     """What a token may do: `actions` (pull, push, delete) on the repositories `name` matches
     (`*` for all). `type` is "repository", or "registry" to list the catalog."""
 
+    name: pulumi.Input[str]
+    actions: pulumi.Input[Sequence[pulumi.Input[ScopeAction]]]
+    type: pulumi.Input[str] = "repository"
+
+
+class TokenScopeDict(TypedDict):
+    """`TokenScope` as a dict."""
+
+    name: pulumi.Input[str]
+    actions: pulumi.Input[Sequence[pulumi.Input[ScopeAction]]]
+    type: NotRequired[pulumi.Input[str]]
+
+
+class TokenScopeOutput(TypedDict):
+    """One entry of `RegistryToken.scopes`: actions lowercase in pull, push, delete order."""
+
     name: str
-    actions: Sequence[str]
-    type: str = "repository"
+    actions: list[str]
+    type: str
 
 
 @dataclass
@@ -67,7 +95,7 @@ class RegistryTokenArgs:
     * `registry_id`: the registry (`Registry.id`); changing it replaces the token.
     * `name`: unique in the registry, also the username; derived from the resource name when
       omitted. Changing it replaces the token.
-    * `scopes`: `TokenScope`s or `{name, actions, type}` mappings; order does not matter.
+    * `scopes`: `TokenScope`s or `{name, actions, type}` dicts; order does not matter.
     * `expiry_date`: RFC 3339 string, `YYYY-MM-DD` or an aware datetime; None never expires.
     * `status`: "enabled" (default) or "disabled".
     * `rotation_triggers`: any change replaces the token, which yields a new password.
@@ -77,11 +105,23 @@ class RegistryTokenArgs:
 
     registry_id: pulumi.Input[str]
     name: pulumi.Input[str] | None = None
-    scopes: pulumi.Input[Sequence[TokenScope | Mapping[str, Any]]] | None = None
+    scopes: pulumi.Input[Sequence[pulumi.Input[TokenScope | TokenScopeDict]]] | None = None
     expiry_date: pulumi.Input[str] | _dt.date | None = None
-    status: pulumi.Input[str] | None = None
+    status: pulumi.Input[TokenStatus] | None = None
     rotation_triggers: pulumi.Input[Mapping[str, Any]] | None = None
-    adopt_existing: bool = False
+    adopt_existing: pulumi.Input[bool] = False
+
+
+class RegistryTokenArgsDict(TypedDict):
+    """`RegistryTokenArgs` as a dict."""
+
+    registry_id: pulumi.Input[str]
+    name: NotRequired[pulumi.Input[str] | None]
+    scopes: NotRequired[pulumi.Input[Sequence[pulumi.Input[TokenScope | TokenScopeDict]]] | None]
+    expiry_date: NotRequired[pulumi.Input[str] | _dt.date | None]
+    status: NotRequired[pulumi.Input[TokenStatus] | None]
+    rotation_triggers: NotRequired[pulumi.Input[Mapping[str, Any]] | None]
+    adopt_existing: NotRequired[pulumi.Input[bool]]
 
 
 # ---- rules and normal forms ------------------------------------------------------------------
@@ -159,8 +199,6 @@ class RegistryTokenProvider(ProviderBase):
 
 def _plain_input(key: str, value: Any) -> Any:
     """Dataclasses and datetimes become what the engine can carry."""
-    if key == "scopes" and isinstance(value, list | tuple):
-        return [plain(s) for s in value]
     if key == "expiry_date" and isinstance(value, _dt.date):
         return value.isoformat()  # a naive datetime then fails check with a clear message
     return plain(value)
@@ -182,21 +220,42 @@ class RegistryToken(Resource, module="ionoscr", name="RegistryToken"):
     username: pulumi.Output[str]
     password: pulumi.Output[str]
     docker_config_json: pulumi.Output[str]
-    scopes: pulumi.Output[list[dict[str, Any]]]
+    if TYPE_CHECKING:
+        scopes: pulumi.Output[list[TokenScopeOutput]]
+    else:  # Pulumi reads these at run time and knows no TypedDict: the values are plain dicts
+        scopes: pulumi.Output[list[dict[str, Any]]]
     expiry_date: pulumi.Output[str | None]
     status: pulumi.Output[str]
     rotation_triggers: pulumi.Output[dict[str, Any] | None]
 
+    @overload
     def __init__(
         self,
         resource_name: str,
-        args: RegistryTokenArgs | None = None,
+        args: RegistryTokenArgs | RegistryTokenArgsDict,
         opts: pulumi.ResourceOptions | None = None,
-        **kwargs: Any,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        registry_id: pulumi.Input[str],
+        name: pulumi.Input[str] | None = None,
+        scopes: pulumi.Input[Sequence[pulumi.Input[TokenScope | TokenScopeDict]]] | None = None,
+        expiry_date: pulumi.Input[str] | _dt.date | None = None,
+        status: pulumi.Input[TokenStatus] | None = None,
+        rotation_triggers: pulumi.Input[Mapping[str, Any]] | None = None,
+        adopt_existing: pulumi.Input[bool] = False,
     ) -> None:
-        args = resource_args(RegistryTokenArgs, args, kwargs)
-        props: dict[str, Any] = {k: _plain_input(k, v) for k, v in vars(args).items()}
-        if args.name is None:
+        """A token of registry `registry_id`; the keyword arguments are `RegistryTokenArgs`."""
+
+    def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
+        inputs, opts = resource_args(RegistryTokenArgs, args, kwargs)
+        props: dict[str, Any] = {k: _plain_input(k, v) for k, v in vars(inputs).items()}
+        if inputs.name is None:
             props["name_prefix"] = resource_name
         props.update(dict.fromkeys(("token_id", "username", "password", "docker_config_json")))
         opts = with_secret_outputs(opts, _SECRET_OUTPUTS)

@@ -1,0 +1,80 @@
+"""mypy and pyright, run as a user runs them, on two programs: `programs/mistakes.py` (each line
+marked `# mistake` must be reported, and nothing else) and `programs/correct.py` (every
+documented form; must be clean)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+MISTAKES = PROGRAMS / "mistakes.py"
+CORRECT = PROGRAMS / "correct.py"
+BIN = Path(sys.executable).parent
+
+
+def _marked_lines() -> set[int]:
+    lines = MISTAKES.read_text().splitlines()
+    return {number for number, line in enumerate(lines, 1) if re.search(r"#\s*mistake\b", line)}
+
+
+def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
+    # From the checkout's root, where `pulumi_ionoscr` is importable to both checkers.
+    return subprocess.run(
+        args, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def mypy_errors(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[int]]:
+    cache = tmp_path_factory.mktemp("mypy-cache")
+    done = _run(
+        [str(BIN / "mypy"), "--strict", "--config-file=", "--cache-dir", str(cache), str(PROGRAMS)]
+    )
+    found: dict[str, list[int]] = {MISTAKES.name: [], CORRECT.name: []}
+    for match in re.finditer(r"^(?P<file>[^\s:]+):(?P<line>\d+): error:", done.stdout, re.M):
+        found.setdefault(Path(match["file"]).name, []).append(int(match["line"]))
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    return found
+
+
+@pytest.fixture(scope="module")
+def pyright_errors() -> dict[str, list[int]]:
+    done = _run(
+        [str(BIN / "pyright"), "--outputjson", "--pythonpath", sys.executable, str(PROGRAMS)]
+    )
+    report = json.loads(done.stdout)
+    found: dict[str, list[int]] = {MISTAKES.name: [], CORRECT.name: []}
+    for diagnostic in report["generalDiagnostics"]:
+        if diagnostic["severity"] == "error":
+            line = diagnostic["range"]["start"]["line"] + 1
+            found.setdefault(Path(diagnostic["file"]).name, []).append(line)
+    return found
+
+
+def test_the_mistakes_program_marks_mistakes() -> None:
+    assert len(_marked_lines()) >= 15
+
+
+def test_mypy_reports_every_mistake_and_nothing_else(mypy_errors: dict[str, list[int]]) -> None:
+    assert set(mypy_errors[MISTAKES.name]) == _marked_lines()
+
+
+def test_mypy_finds_the_correct_program_clean(mypy_errors: dict[str, list[int]]) -> None:
+    assert mypy_errors[CORRECT.name] == []
+    assert set(mypy_errors) == {MISTAKES.name, CORRECT.name}  # nothing in the package either
+
+
+def test_pyright_reports_each_mistake_once(pyright_errors: dict[str, list[int]]) -> None:
+    assert sorted(pyright_errors[MISTAKES.name]) == sorted(_marked_lines())
+
+
+def test_pyright_finds_the_correct_program_clean(pyright_errors: dict[str, list[int]]) -> None:
+    assert pyright_errors[CORRECT.name] == []
+    assert set(pyright_errors) == {MISTAKES.name, CORRECT.name}
