@@ -16,11 +16,15 @@ from ._exceptions import (
 )
 from ._lookups import (
     RegistryInfo,
+    RegistryTokenInfo,
     RepositoryInfo,
+    TokenScopeInfo,
     get_locations,
     get_locations_output,
     get_registry,
     get_registry_output,
+    get_registry_token,
+    get_registry_token_output,
     get_repositories,
     get_repositories_output,
     is_name_available,
@@ -37,6 +41,15 @@ from ._registry import (
     TimeoutsDict,
 )
 from ._repository import Repository, RepositoryArgs, RepositoryArgsDict
+from ._scans import (
+    AffectedPackage,
+    ArtifactInfo,
+    VulnerabilityInfo,
+    get_artifacts,
+    get_artifacts_output,
+    get_vulnerabilities,
+    get_vulnerabilities_output,
+)
 from ._token import (
     RegistryToken,
     RegistryTokenArgs,
@@ -50,7 +63,9 @@ from ._token import (
 from ._version import __version__
 
 __all__ = [
+    "AffectedPackage",
     "ApiError",
+    "ArtifactInfo",
     "ClientSettings",
     "ConfigurationError",
     "ConflictError",
@@ -66,6 +81,7 @@ __all__ = [
     "RegistryToken",
     "RegistryTokenArgs",
     "RegistryTokenArgsDict",
+    "RegistryTokenInfo",
     "Repository",
     "RepositoryArgs",
     "RepositoryArgsDict",
@@ -76,18 +92,26 @@ __all__ = [
     "TimeoutsDict",
     "TokenScope",
     "TokenScopeDict",
+    "TokenScopeInfo",
     "TokenScopeOutput",
     "TokenStatus",
     "TransportError",
     "ValidationError",
+    "VulnerabilityInfo",
     "WaitTimeoutError",
     "__version__",
+    "get_artifacts",
+    "get_artifacts_output",
     "get_locations",
     "get_locations_output",
     "get_registry",
     "get_registry_output",
+    "get_registry_token",
+    "get_registry_token_output",
     "get_repositories",
     "get_repositories_output",
+    "get_vulnerabilities",
+    "get_vulnerabilities_output",
     "is_name_available",
     "is_name_available_output",
 ]

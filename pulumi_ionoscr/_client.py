@@ -39,6 +39,8 @@ from ._models import (
     TokenCreate,
     TokenList,
     TokenPatch,
+    Vulnerability,
+    VulnerabilityList,
     _LocationList,
 )
 from ._version import __version__
@@ -348,12 +350,26 @@ class IonosCrClient:
                 ) from None
             raise
 
-    def list_artifacts(self, registry_id: str, repository: str) -> list[Artifact]:
+    def list_artifacts(
+        self,
+        registry_id: str,
+        repository: str | None = None,
+        *,
+        order_by: str | None = None,
+        vulnerability_id: str | None = None,
+    ) -> list[Artifact]:
+        """A repository's artifacts, or with `repository=None` the whole registry's (which alone
+        can be filtered by `vulnerability_id`)."""
+        params = _filters(orderBy=order_by, **{"filter.vulnerabilityId": vulnerability_id})
+        if repository is None:
+            path = f"registries/{_segment(registry_id)}/artifacts"
+            registry_wide: list[Artifact] = self._offset_items(ArtifactList, path, params)
+            return registry_wide
         artifacts: list[Artifact] = self._by_path(
             registry_id,
             repository,
             "/artifacts",
-            lambda path: self._offset_items(ArtifactList, path, {}),
+            lambda path: self._offset_items(ArtifactList, path, params),
         )
         return artifacts
 
@@ -362,6 +378,38 @@ class IonosCrClient:
         return self._by_path(
             registry_id, repository, suffix, lambda path: self._get(Artifact, path)
         )
+
+    def list_vulnerabilities(
+        self,
+        registry_id: str,
+        repository: str,
+        digest: str,
+        *,
+        severity: str | None = None,
+        fixable: bool | None = None,
+        order_by: str | None = None,
+    ) -> list[Vulnerability]:
+        """What the last scan of one artifact found."""
+        suffix = f"/artifacts/{_segment(digest)}/vulnerabilities"
+        params = _filters(
+            orderBy=order_by,
+            **{
+                "filter.severity": severity,
+                "filter.fixable": None if fixable is None else str(fixable).lower(),
+            },
+        )
+        found: list[Vulnerability] = self._by_path(
+            registry_id,
+            repository,
+            suffix,
+            lambda path: self._offset_items(VulnerabilityList, path, params),
+        )
+        return found
+
+
+def _filters(**params: str | None) -> dict[str, str]:
+    """Query parameters that were given (None: not sent)."""
+    return {k: v for k, v in params.items() if v is not None}
 
 
 def _last_page(page: BaseModel, offset: int, count: int) -> bool:

@@ -33,15 +33,20 @@ from ._exceptions import NotFoundError
 
 if TYPE_CHECKING:
     from ._client import IonosCrClient
-    from ._models import Registry, Repository
+    from ._models import Registry, Repository, Token
 
 __all__ = [
     "RegistryInfo",
+    "RegistryTokenInfo",
     "RepositoryInfo",
+    "TokenScopeInfo",
+    "connect",
     "get_locations",
     "get_locations_output",
     "get_registry",
     "get_registry_output",
+    "get_registry_token",
+    "get_registry_token_output",
     "get_repositories",
     "get_repositories_output",
     "is_name_available",
@@ -107,7 +112,49 @@ class RepositoryInfo:
         )
 
 
-def _client(settings: ClientSettings | None) -> IonosCrClient:
+@dataclass(frozen=True)
+class TokenScopeInfo:
+    """One scope of a token: `actions` on the repositories `name` matches."""
+
+    name: str
+    actions: tuple[str, ...]
+    type: str
+
+
+@dataclass(frozen=True)
+class RegistryTokenInfo:
+    """A registry token as the API reports it. There is no password: the API shows it only
+    in the answer that created the token (`RegistryToken.password` keeps that one)."""
+
+    id: str
+    registry_id: str
+    name: str
+    username: str
+    status: str
+    expiry_date: str | None
+    scopes: tuple[TokenScopeInfo, ...]
+    created_date: str | None
+
+    @classmethod
+    def from_model(cls, registry_id: str, token: Token) -> RegistryTokenInfo:
+        props = token.properties
+        return cls(
+            id=token.id,
+            registry_id=registry_id,
+            name=props.name,
+            username=props.credentials.username or props.name,
+            status=props.status.lower(),
+            expiry_date=props.expiry_date,
+            scopes=tuple(
+                TokenScopeInfo(name=s.name, actions=tuple(s.actions), type=s.type)
+                for s in props.scopes or ()
+            ),
+            created_date=token.metadata.created_date,
+        )
+
+
+def connect(settings: ClientSettings | None) -> IonosCrClient:
+    """A client for a lookup: `settings`, else the stack configuration, else the environment."""
     from ._client import IonosCrClient  # httpx and pydantic: only once a lookup runs
 
     # Inside a Pulumi program get_config sees the stack configuration; elsewhere it returns
@@ -117,7 +164,7 @@ def _client(settings: ClientSettings | None) -> IonosCrClient:
 
 def get_locations(*, settings: ClientSettings | None = None) -> list[str]:
     """The location ids where registries can be created, e.g. `["de/fra", "de/txl"]`."""
-    with _client(settings) as client:
+    with connect(settings) as client:
         return client.list_locations()
 
 
@@ -125,7 +172,7 @@ def is_name_available(name: str, *, settings: ClientSettings | None = None) -> b
     """Whether a registry may be created with `name` (names are unique across all IONOS
     customers). A name that breaks the naming rule raises `ValidationError` saying why."""
     rules.registry_name(name)
-    with _client(settings) as client:
+    with connect(settings) as client:
         return not client.name_in_use(name)
 
 
@@ -141,7 +188,7 @@ def get_registry(
     """
     if (id is None) == (name is None):
         raise TypeError("get_registry: pass exactly one of id= or name=")
-    with _client(settings) as client:
+    with connect(settings) as client:
         if id is not None:
             return RegistryInfo.from_model(client.get_registry(id))
         assert name is not None
@@ -157,10 +204,32 @@ def get_repositories(
 ) -> list[RepositoryInfo]:
     """The repositories of a registry that have images, with their figures. A repository that
     nothing was pushed to yet is not listed. Raises `NotFoundError` for an unknown registry."""
-    with _client(settings) as client:
+    with connect(settings) as client:
         return [
             RepositoryInfo.from_model(registry_id, r) for r in client.list_repositories(registry_id)
         ]
+
+
+def get_registry_token(
+    registry_id: str,
+    *,
+    name: str | None = None,
+    id: str | None = None,
+    settings: ClientSettings | None = None,
+) -> RegistryTokenInfo:
+    """One token of a registry, by exact `name` or by `id` (exactly one of them); without its
+    password, which the API never shows again. Raises `NotFoundError` when there is none."""
+    if (id is None) == (name is None):
+        raise TypeError("get_registry_token: pass exactly one of name= or id=")
+    registry_id = rules.registry_id(registry_id)
+    with connect(settings) as client:
+        if id is not None:
+            return RegistryTokenInfo.from_model(registry_id, client.get_token(registry_id, id))
+        for token in client.list_tokens(registry_id):
+            if token.properties.name == name:
+                return RegistryTokenInfo.from_model(registry_id, token)
+    path = f"/registries/{registry_id}/tokens"
+    raise NotFoundError(404, "GET", path, [("", f"no token named {name!r}")])
 
 
 # ---- Output twins: each call runs once its arguments are known (not during a preview in which
@@ -199,4 +268,17 @@ def get_repositories_output(
     """`get_repositories` for a registry id that may be an Output (e.g. `Registry.registry_id`)."""
     return pulumi.Output.from_input(registry_id).apply(
         lambda rid: get_repositories(rid, settings=settings)
+    )
+
+
+def get_registry_token_output(
+    registry_id: pulumi.Input[str],
+    *,
+    name: pulumi.Input[str] | None = None,
+    id: pulumi.Input[str] | None = None,
+    settings: ClientSettings | None = None,
+) -> pulumi.Output[RegistryTokenInfo]:
+    """`get_registry_token` for arguments that may be Outputs (e.g. `Registry.registry_id`)."""
+    return pulumi.Output.all(registry_id, name, id).apply(
+        lambda v: get_registry_token(v[0], name=v[1], id=v[2], settings=settings)
     )

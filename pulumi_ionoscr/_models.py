@@ -33,6 +33,8 @@ __all__ = [
     "TokenCreate",
     "TokenList",
     "TokenPatch",
+    "Vulnerability",
+    "VulnerabilityList",
     "VulnerabilityScanning",
     "WeeklySchedule",
 ]
@@ -258,10 +260,13 @@ class RepositoryList(_Response):
 class ArtifactMetadata(_Response):
     last_pushed_at: str | None = None
     last_pulled_at: str | None = None
+    last_scanned_at: str | None = None
     push_count: int = 0
     pull_count: int = 0
     vuln_max_severity: str | None = None
+    vuln_total_score: float | None = None
     vuln_total_count: int | None = None
+    vuln_fixable_count: int | None = None
 
 
 class ArtifactProperties(_Response):
@@ -279,6 +284,51 @@ class Artifact(_Response):
 
 class ArtifactList(_Response):
     items: list[Artifact] = Field(default_factory=list)
+    offset: int = 0
+    limit: int = 0
+    links: _Links | None = Field(default=None, alias="_links")
+
+
+# ---- vulnerabilities --------------------------------------------------------------------------
+
+
+class VulnerabilityMetadata(_Response):
+    published_at: str | None = None
+    updated_at: str | None = None
+
+
+class DataSource(_Response):
+    id: str | None = None
+    url: str | None = None
+
+
+class Purl(_Response):
+    """A package a vulnerability affects (`type` e.g. deb, npm, pypi)."""
+
+    type: str = ""
+    name: str = ""
+    version: str = ""
+
+
+class VulnerabilityProperties(_Response):
+    description: str = ""
+    recommendations: str | None = None
+    data_source: DataSource | None = None
+    fixable: bool = False
+    affects: list[Purl] = Field(default_factory=list)
+    references: list[str] = Field(default_factory=list)
+    severity: str = ""
+    score: float = 0.0
+
+
+class Vulnerability(_Response):
+    id: str
+    metadata: VulnerabilityMetadata = Field(default_factory=VulnerabilityMetadata)
+    properties: VulnerabilityProperties = Field(default_factory=VulnerabilityProperties)
+
+
+class VulnerabilityList(_Response):
+    items: list[Vulnerability] = Field(default_factory=list)
     offset: int = 0
     limit: int = 0
     links: _Links | None = Field(default=None, alias="_links")
