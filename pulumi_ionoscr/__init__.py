@@ -6,6 +6,7 @@ Usage: ``cr.Registry("main", location="de/fra")`` after ``import pulumi_ionoscr 
 from ._config import ClientSettings, RetryPolicy
 from ._exceptions import (
     ApiError,
+    CheckFailedError,
     ConfigurationError,
     ConflictError,
     IonosCrError,
@@ -66,6 +67,7 @@ __all__ = [
     "AffectedPackage",
     "ApiError",
     "ArtifactInfo",
+    "CheckFailedError",
     "ClientSettings",
     "ConfigurationError",
     "ConflictError",

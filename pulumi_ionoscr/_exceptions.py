@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "ApiError",
+    "CheckFailedError",
     "ConfigurationError",
     "ConflictError",
     "IonosCrError",
@@ -51,6 +52,20 @@ class ValidationError(IonosCrError, ValueError):
     def input_name(self) -> str:
         """The top-level input (`scopes` for `scopes[1].actions`), as Pulumi's check wants it."""
         return self.field.split(".")[0].split("[")[0]
+
+
+class CheckFailedError(IonosCrError, ValueError):
+    """A resource's inputs failed its provider's check (raised by `pulumi_ionoscr.testing`'s
+    mocks, where the engine would stop a preview). `failures` holds (input, reason) pairs."""
+
+    def __init__(self, resource: str, failures: Sequence[tuple[str, str]]) -> None:
+        self.resource = resource
+        self.failures = list(failures)
+        reasons = "; ".join(reason for _, reason in self.failures)
+        super().__init__(f"{resource}: {reasons}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, list[tuple[str, str]]]]:
+        return (type(self), (self.resource, self.failures))
 
 
 class TransportError(IonosCrError):

@@ -1,5 +1,6 @@
-"""Fixtures shared by every test tier: the emulator, a configured environment, and the built
-distributions."""
+"""Fixtures shared by every test tier: a configured environment, a client and the built
+distributions. The emulator fixtures come from the package's own pytest plugin (entry point
+`pytest11`), as for users."""
 
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ import pytest
 from pulumi_ionoscr._client import IonosCrClient
 from pulumi_ionoscr._config import ClientSettings, RetryPolicy
 from pulumi_ionoscr.emulator import RunningEmulator
-
-pytest_plugins = ["pulumi_ionoscr.emulator.pytest_plugin"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

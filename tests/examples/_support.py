@@ -5,9 +5,10 @@ too. Besides the inputs the mocks see (type token, name, inputs, read id), a rec
 keeps the resource options that travel to the engine and that `Mocks` never sees:
 `additional_secret_outputs`, `ignore_changes`, `retain_on_delete`.
 
-The mocks answer like the real providers would, in miniature: a registry gets an id and a
-hostname, a token gets a username, a password and a `docker_config_json` for its registry's
-hostname (built here independently of the package), a read returns what the "API" holds.
+The answers are the package's own `pulumi_ionoscr.testing.IonosCrMocks` (every input checked
+by the providers' rules; outputs as the providers give them), so the examples are also run
+the way README tells users to test their programs. The docker config the tests compare with
+is built here independently of the package.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ import pytest
 from google.protobuf import json_format
 from pulumi.runtime.mocks import MockMonitor
 
+from pulumi_ionoscr.testing import IonosCrMocks
+from pulumi_ionoscr.testing._mocks import reveal
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 REGISTRY = "pulumi-python:dynamic/ionoscr:Registry"
@@ -42,8 +46,10 @@ K8S_SECRET = "kubernetes:core/v1:Secret"
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 
-# What `Registry.get` finds in the mocked "API" for any id.
-EXISTING_REGISTRY_NAME = "shared-images"
+
+def existing_registry_name(registry_id: str) -> str:
+    """What `Registry.get` finds under an id the program did not declare (IonosCrMocks)."""
+    return f"existing-{registry_id[:8]}"
 
 
 def docker_config(hostname: str, username: str, password: str) -> dict[str, Any]:
@@ -82,48 +88,18 @@ class ProgramRun:
         return found
 
 
-class _ExampleMocks(pulumi.runtime.Mocks):
+class _ExampleMocks(IonosCrMocks):
     def __init__(self) -> None:
-        # (args, inputs without __provider, outputs) per registered or read resource
+        super().__init__()
+        # (args, inputs as the program sent them, outputs) per registered or read resource
         self.created: list[tuple[pulumi.runtime.MockResourceArgs, dict[str, Any], dict[str, Any]]]
         self.created = []
-        self.hostnames: dict[str, str] = {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        inputs = {k: _reveal(v) for k, v in args.inputs.items() if k != "__provider"}
-        id_, outputs = self._answer(args.typ, args.name, inputs, args.resource_id or None)
+        inputs = {k: reveal(v) for k, v in args.inputs.items() if k != "__provider"}
+        id_, outputs = super().new_resource(args)
         self.created.append((args, inputs, outputs))
         return id_, outputs
-
-    def _answer(
-        self, typ: str, name: str, inputs: dict[str, Any], read_id: str | None
-    ) -> tuple[str, dict[str, Any]]:
-        if typ == REGISTRY:
-            registry_id = read_id or f"{name}-registry-id"
-            reg_name = EXISTING_REGISTRY_NAME if read_id else inputs.get("name") or f"{name}-x0x0x0"
-            hostname = f"{reg_name}.cr.de-fra.ionos.com"
-            self.hostnames[registry_id] = hostname
-            return registry_id, {
-                **inputs,
-                "registry_id": registry_id,
-                "name": reg_name,
-                "hostname": hostname,
-                "state": "Running",
-            }
-        if typ == TOKEN:
-            username = inputs.get("name") or f"{name}-x0x0x0"
-            password = f"password-of-{name}"
-            hostname = self.hostnames[inputs["registry_id"]]
-            return f"{inputs['registry_id']}/{name}-token-id", {
-                **inputs,
-                "token_id": f"{name}-token-id",
-                "username": username,
-                "password": password,
-                "docker_config_json": json.dumps(docker_config(hostname, username, password)),
-            }
-        if typ == REPOSITORY:
-            return f"{inputs['registry_id']}/{inputs['name']}", inputs
-        return f"{name}-id", inputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
         raise AssertionError(f"the examples make no provider calls (got {args.token})")
@@ -159,18 +135,6 @@ def _holds_secret(value: Any) -> bool:
     if isinstance(value, list):
         return any(map(_holds_secret, value))
     return False
-
-
-def _reveal(value: Any) -> Any:
-    """`value` with secret envelopes the mock monitor left in place (a secret inside a secret)
-    replaced by what they hold."""
-    if isinstance(value, dict):
-        if value.get(_SIG_KEY) == _SECRET_SIG:
-            return _reveal(value["value"])
-        return {k: _reveal(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_reveal(v) for v in value]
-    return value
 
 
 def load_module(example: str, module: str) -> ModuleType:

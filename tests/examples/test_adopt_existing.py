@@ -10,7 +10,7 @@ import pytest
 
 from pulumi_ionoscr.emulator import RunningEmulator
 
-from ._support import EXAMPLES, EXISTING_REGISTRY_NAME, REGISTRY, run_example
+from ._support import EXAMPLES, REGISTRY, existing_registry_name, run_example
 
 
 def test_without_config_it_manages_nothing_and_says_how(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,7 +58,7 @@ def test_reads_a_registry_by_id_without_managing_it(monkeypatch: pytest.MonkeyPa
     [existing] = run.registrations
     assert (existing.type, existing.name, existing.read_id) == (REGISTRY, "existing", registry_id)
     assert "hostname" in existing.additional_secret_outputs
-    assert run.exports["read_registry_name"] == EXISTING_REGISTRY_NAME
+    assert run.exports["read_registry_name"] == existing_registry_name(registry_id)
     assert run.exports["read_registry_state"] == "Running"
     assert run.exports["read_hostname"] == existing.outputs["hostname"]
 
