@@ -59,8 +59,8 @@ class CheckFailedError(IonosCrError, ValueError):
     mocks, where the engine would stop a preview). `failures` holds (input, reason) pairs."""
 
     def __init__(self, resource: str, failures: Sequence[tuple[str, str]]) -> None:
-        self.resource = resource
-        self.failures = list(failures)
+        self.resource: str = resource
+        self.failures: list[tuple[str, str]] = list(failures)
         reasons = "; ".join(reason for _, reason in self.failures)
         super().__init__(f"{resource}: {reasons}")
 
@@ -101,7 +101,7 @@ class ApiError(IonosCrError):
         self.method = method
         self.path = path
         # (errorCode, message) pairs from the API's error body.
-        self.messages = list(messages)
+        self.messages: list[tuple[str, str]] = list(messages)
         detail = "; ".join(f"[{code}] {text}" if code else text for code, text in self.messages)
         super().__init__(
             f"{method} {path} failed with HTTP {status}" + (f": {detail}" if detail else "")

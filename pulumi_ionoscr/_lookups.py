@@ -69,7 +69,7 @@ class RegistryInfo:
     created_date: str | None
 
     @classmethod
-    def from_model(cls, reg: Registry) -> RegistryInfo:
+    def _from_model(cls, reg: Registry) -> RegistryInfo:
         usage = reg.properties.storage_usage
         return cls(
             id=reg.id,
@@ -98,7 +98,7 @@ class RepositoryInfo:
     last_severity: str | None
 
     @classmethod
-    def from_model(cls, registry_id: str, repo: Repository) -> RepositoryInfo:
+    def _from_model(cls, registry_id: str, repo: Repository) -> RepositoryInfo:
         meta = repo.metadata
         return cls(
             registry_id=registry_id,
@@ -136,7 +136,7 @@ class RegistryTokenInfo:
     created_date: str | None
 
     @classmethod
-    def from_model(cls, registry_id: str, token: Token) -> RegistryTokenInfo:
+    def _from_model(cls, registry_id: str, token: Token) -> RegistryTokenInfo:
         props = token.properties
         return cls(
             id=token.id,
@@ -190,12 +190,12 @@ def get_registry(
         raise TypeError("get_registry: pass exactly one of id= or name=")
     with connect(settings) as client:
         if id is not None:
-            return RegistryInfo.from_model(client.get_registry(id))
+            return RegistryInfo._from_model(client.get_registry(id))
         assert name is not None
         # filter.name may match substrings: keep only the exact name.
         for reg in client.list_registries(name):
             if reg.properties.name == name:
-                return RegistryInfo.from_model(reg)
+                return RegistryInfo._from_model(reg)
     raise NotFoundError(404, "GET", "/registries", [("", f"no registry named {name!r}")])
 
 
@@ -206,7 +206,8 @@ def get_repositories(
     nothing was pushed to yet is not listed. Raises `NotFoundError` for an unknown registry."""
     with connect(settings) as client:
         return [
-            RepositoryInfo.from_model(registry_id, r) for r in client.list_repositories(registry_id)
+            RepositoryInfo._from_model(registry_id, r)
+            for r in client.list_repositories(registry_id)
         ]
 
 
@@ -224,10 +225,10 @@ def get_registry_token(
     registry_id = rules.registry_id(registry_id)
     with connect(settings) as client:
         if id is not None:
-            return RegistryTokenInfo.from_model(registry_id, client.get_token(registry_id, id))
+            return RegistryTokenInfo._from_model(registry_id, client.get_token(registry_id, id))
         for token in client.list_tokens(registry_id):
             if token.properties.name == name:
-                return RegistryTokenInfo.from_model(registry_id, token)
+                return RegistryTokenInfo._from_model(registry_id, token)
     path = f"/registries/{registry_id}/tokens"
     raise NotFoundError(404, "GET", path, [("", f"no token named {name!r}")])
 

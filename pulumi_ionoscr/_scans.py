@@ -62,7 +62,7 @@ class ArtifactInfo:
     vuln_total_score: float | None
 
     @classmethod
-    def from_model(cls, registry_id: str, artifact: Artifact) -> ArtifactInfo:
+    def _from_model(cls, registry_id: str, artifact: Artifact) -> ArtifactInfo:
         meta, props = artifact.metadata, artifact.properties
         return cls(
             registry_id=registry_id,
@@ -111,7 +111,7 @@ class VulnerabilityInfo:
     updated_at: str | None
 
     @classmethod
-    def from_model(cls, vulnerability: Vulnerability) -> VulnerabilityInfo:
+    def _from_model(cls, vulnerability: Vulnerability) -> VulnerabilityInfo:
         props, source = vulnerability.properties, vulnerability.properties.data_source
         return cls(
             id=vulnerability.id,
@@ -153,7 +153,7 @@ def get_artifacts(
         found = client.list_artifacts(
             registry_id, repository, order_by=order_by, vulnerability_id=vulnerability_id
         )
-    return [ArtifactInfo.from_model(registry_id, a) for a in found]
+    return [ArtifactInfo._from_model(registry_id, a) for a in found]
 
 
 def get_vulnerabilities(
@@ -184,7 +184,7 @@ def get_vulnerabilities(
             fixable=fixable,
             order_by=order_by,
         )
-    return [VulnerabilityInfo.from_model(v) for v in found]
+    return [VulnerabilityInfo._from_model(v) for v in found]
 
 
 def get_artifacts_output(

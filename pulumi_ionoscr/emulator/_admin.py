@@ -17,8 +17,8 @@ class EmulatorAdmin:
     """
 
     def __init__(self, origin: str, *, timeout: float = 30.0) -> None:
-        self.origin = origin.rstrip("/")
-        self.url = f"{self.origin}/_emulator"
+        self.origin: str = origin.rstrip("/")
+        self.url: str = f"{self.origin}/_emulator"
         self._timeout = timeout
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:

@@ -24,14 +24,14 @@ class Emulator:
 
     def __init__(self, options: EmulatorOptions, *, clock: Callable[[], float] = time.time) -> None:
         self.options = options
-        self.backend = Backend(
+        self.backend: Backend = Backend(
             locations=options.locations,
             timing=copy.deepcopy(options.timing),
             clock=clock,
             variants=options.chosen_variants(),
         )
-        self.faults = FaultInjector(copy.deepcopy(options.faults))
-        self.distribution = Distribution(self.backend)
+        self.faults: FaultInjector = FaultInjector(copy.deepcopy(options.faults))
+        self.distribution: Distribution = Distribution(self.backend)
         self.requests: list[dict[str, Any]] = []
         self.store: StateStore | None = None
         if options.state_file:

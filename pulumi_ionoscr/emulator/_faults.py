@@ -151,7 +151,7 @@ class FaultInjector:
 
     def __init__(self, config: FaultConfig | None = None) -> None:
         self._lock = threading.Lock()
-        self.config = FaultConfig()
+        self.config: FaultConfig = FaultConfig()
         self._rng = random.Random()
         self._pattern: re.Pattern[str] | None = None
         self.configure(config or FaultConfig())

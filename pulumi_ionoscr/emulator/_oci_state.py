@@ -107,8 +107,8 @@ class Distribution:
     tokens are transient (memory only)."""
 
     def __init__(self, backend: Backend, *, clock: Callable[[], float] | None = None) -> None:
-        self.backend = backend
-        self.clock = clock or backend.clock
+        self.backend: Backend = backend
+        self.clock: Callable[[], float] = clock or backend.clock
         self.uploads: dict[str, Upload] = {}
         self.bearers: dict[str, _Bearer] = {}
 

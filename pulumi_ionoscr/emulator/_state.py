@@ -420,16 +420,16 @@ class Backend:
             if not re.fullmatch(r"[a-z]{2}/[a-z]{3}", loc):
                 raise ValueError(f"location {loc!r} is not of the form 'cc/iata' (e.g. de/fra)")
         self.locations: list[str] = list(locations)
-        self.timing = timing if timing is not None else Timing()
+        self.timing: Timing = timing if timing is not None else Timing()
         self.clock = clock
         #: The answer to every UNCERTAIN point a client can observe (the admin API may change it).
-        self.variants = variants if variants is not None else Variants()
+        self.variants: Variants = variants if variants is not None else Variants()
         self.registries: dict[str, Registry] = {}
         #: Registries page tokens handed out under `registries-page-token=opaque` -> offset.
         self._page_tokens: dict[str, int] = {}
-        self.lock = threading.RLock()
+        self.lock: threading.RLock = threading.RLock()
         #: Incremented on every change, so a store knows when to write.
-        self.version = 0
+        self.version: int = 0
         self.blobs: dict[str, bytes] = {}
         self.advisories: dict[str, Advisory] = builtin_catalogue()
         #: Advisories defined through the admin API (persisted; shadow built-in ones).

@@ -31,7 +31,7 @@ class StateFileError(RuntimeError):
 
 class StateStore:
     def __init__(self, path: str | os.PathLike[str], backend: Backend) -> None:
-        self.path = Path(path)
+        self.path: Path = Path(path)
         self.backend = backend
         self._saved_version = -1
         self._write_lock = threading.Lock()

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pulumi_policy import EnforcementLevel
+from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
 
 from .. import _validation as rules
 from .._exceptions import ValidationError
@@ -97,7 +97,7 @@ def _check_name(target: Target, config: Mapping[str, Any]) -> Iterator[str]:
         )
 
 
-registry_name = resource_policy(
+registry_name: ResourceValidationPolicy = resource_policy(
     name="ionoscr-registry-name",
     description=(
         "Registry names are valid DNS labels (3-63 lowercase letters, digits, '-') and follow "
@@ -148,7 +148,7 @@ def _check_location(target: Target, config: Mapping[str, Any]) -> Iterator[str]:
         )
 
 
-registry_location = resource_policy(
+registry_location: ResourceValidationPolicy = resource_policy(
     name="ionoscr-registry-location",
     description="Registries are created only in the allowed IONOS locations.",
     resource_type=REGISTRY_TYPE,
@@ -208,7 +208,7 @@ def _check_scanning(target: Target, config: Mapping[str, Any]) -> Iterator[str]:
         )
 
 
-registry_vulnerability_scanning = resource_policy(
+registry_vulnerability_scanning: ResourceValidationPolicy = resource_policy(
     name="ionoscr-registry-vulnerability-scanning",
     description=(
         "Vulnerability scanning (a paid add-on that cannot be switched off once on) is set "
@@ -264,7 +264,7 @@ def _check_gc(target: Target, config: Mapping[str, Any]) -> Iterator[str]:
         )
 
 
-registry_gc_schedule = resource_policy(
+registry_gc_schedule: ResourceValidationPolicy = resource_policy(
     name="ionoscr-registry-gc-schedule",
     description="Registries collect garbage on a schedule.",
     resource_type=REGISTRY_TYPE,
@@ -313,7 +313,7 @@ def _check_allow_list(target: Target, config: Mapping[str, Any]) -> Iterator[str
         )
 
 
-registry_allow_list = resource_policy(
+registry_allow_list: ResourceValidationPolicy = resource_policy(
     name="ionoscr-registry-api-allow-list",
     description=(
         "The registry API allow list has no allow-all entry (0.0.0.0/0, ::/0), and is non-empty "

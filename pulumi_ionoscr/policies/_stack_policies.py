@@ -178,7 +178,7 @@ def _declared(name: str, registry: _Registry, external: list[str]) -> bool:
     return name in registry.repositories or matches_any(name, external)
 
 
-token_scopes_declared = StackValidationPolicy(
+token_scopes_declared: StackValidationPolicy = StackValidationPolicy(
     name=_SCOPES_NAME,
     description=(
         "Every token scope names a repository declared in the stack (or '*' where allowed), so "
@@ -229,7 +229,7 @@ def _validate_token_count(args: StackValidationArgs, report_violation: ReportVio
         )
 
 
-tokens_per_registry = StackValidationPolicy(
+tokens_per_registry: StackValidationPolicy = StackValidationPolicy(
     name=_TOKENS_NAME,
     description="A registry has at most maxTokensPerRegistry tokens in a stack.",
     validate=_validate_token_count,

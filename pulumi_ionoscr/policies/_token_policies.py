@@ -6,7 +6,7 @@ import datetime as _dt
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from pulumi_policy import EnforcementLevel
+from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
 
 from .. import _validation as rules
 from .._exceptions import ValidationError
@@ -87,7 +87,7 @@ def _check_expiry(target: Target, config: Mapping[str, Any]) -> Iterator[str]:
         )
 
 
-token_expiry = resource_policy(
+token_expiry: ResourceValidationPolicy = resource_policy(
     name="ionoscr-token-expiry",
     description="Registry tokens expire, and no later than maxDays from now.",
     resource_type=TOKEN_TYPE,
@@ -149,7 +149,7 @@ def _check_privilege(target: Target, config: Mapping[str, Any]) -> Iterator[str]
             )
 
 
-token_least_privilege = resource_policy(
+token_least_privilege: ResourceValidationPolicy = resource_policy(
     name="ionoscr-token-least-privilege",
     description=(
         "Registry tokens get the least privilege: no push or delete on wildcard scopes, delete "

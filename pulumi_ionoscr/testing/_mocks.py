@@ -113,7 +113,7 @@ class IonosCrMocks(pulumi.runtime.Mocks):
     """
 
     def __init__(self, *, locations: Collection[str] = rules.KNOWN_LOCATIONS) -> None:
-        self.locations = tuple(locations)
+        self.locations: tuple[str, ...] = tuple(locations)
         self.resources: list[MockedResource] = []
         self._outputs: dict[str, dict[str, Any]] = {}  # by id, for reads and token hostnames
 
