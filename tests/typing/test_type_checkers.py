@@ -1,14 +1,17 @@
 """mypy and pyright, run as a user runs them, on two programs: `programs/mistakes.py` (each line
 marked `# mistake` must be reported, and nothing else) and `programs/correct.py` (every
-documented form; must be clean)."""
+documented form; must be clean). Both where the package is this checkout and where it is
+installed from its wheel, with the programs outside the repository."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,18 +28,68 @@ def _marked_lines() -> set[int]:
     return {number for number, line in enumerate(lines, 1) if re.search(r"#\s*mistake\b", line)}
 
 
-def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
-    # From the checkout's root, where `pulumi_ionoscr` is importable to both checkers.
-    return subprocess.run(
-        args, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False
+@dataclass(frozen=True)
+class Site:
+    """Where the checkers run and how they find pulumi_ionoscr."""
+
+    cwd: Path
+    programs: Path
+    env: dict[str, str]
+
+    def run(self, args: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            args,
+            cwd=self.cwd,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+
+
+@pytest.fixture(scope="module", params=["checkout", "wheel"])
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Site:
+    if request.param == "checkout":
+        # From the checkout's root, where `pulumi_ionoscr` is importable to both checkers.
+        return Site(REPO_ROOT, PROGRAMS, dict(os.environ))
+    root = tmp_path_factory.mktemp("user")
+    installed = root / "site-packages"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(installed),
+            str(REPO_ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
     )
+    assert (installed / "pulumi_ionoscr" / "py.typed").is_file()
+    programs = root / "programs"
+    shutil.copytree(PROGRAMS, programs)
+    paths = {"MYPYPATH": str(installed), "PYTHONPATH": str(installed)}
+    return Site(root, programs, {**os.environ, **paths})
 
 
 @pytest.fixture(scope="module")
-def mypy_errors(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[int]]:
+def mypy_errors(site: Site, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[int]]:
     cache = tmp_path_factory.mktemp("mypy-cache")
-    done = _run(
-        [str(BIN / "mypy"), "--strict", "--config-file=", "--cache-dir", str(cache), str(PROGRAMS)]
+    done = site.run(
+        [
+            str(BIN / "mypy"),
+            "--strict",
+            "--config-file=",
+            "--cache-dir",
+            str(cache),
+            str(site.programs),
+        ]
     )
     found: dict[str, list[int]] = {MISTAKES.name: [], CORRECT.name: []}
     for match in re.finditer(r"^(?P<file>[^\s:]+):(?P<line>\d+): error:", done.stdout, re.M):
@@ -46,9 +99,9 @@ def mypy_errors(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[int]
 
 
 @pytest.fixture(scope="module")
-def pyright_errors() -> dict[str, list[int]]:
-    done = _run(
-        [str(BIN / "pyright"), "--outputjson", "--pythonpath", sys.executable, str(PROGRAMS)]
+def pyright_errors(site: Site) -> dict[str, list[int]]:
+    done = site.run(
+        [str(BIN / "pyright"), "--outputjson", "--pythonpath", sys.executable, str(site.programs)]
     )
     report = json.loads(done.stdout)
     found: dict[str, list[int]] = {MISTAKES.name: [], CORRECT.name: []}
