@@ -11,19 +11,9 @@ import pytest
 
 import pulumi_ionoscr as cr
 
+from .test_registry_program import RecordingMocks
+
 REGISTRY_ID = "2f1a3f0e-6a53-4c55-9b5f-0f5a3b2f3c11"
-
-
-class RecordingMocks(pulumi.runtime.Mocks):
-    def __init__(self) -> None:
-        self.inputs: dict[str, dict[str, Any]] = {}
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.inputs[args.name] = {k: v for k, v in args.inputs.items() if k != "__provider"}
-        return f"{args.name}-id", dict(args.inputs)
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
-        return {}, []
 
 
 @pytest.fixture
@@ -31,6 +21,12 @@ def mocks() -> RecordingMocks:
     recorder = RecordingMocks()
     pulumi.runtime.set_mocks(recorder, preview=False)
     return recorder
+
+
+def _sent(mocks: RecordingMocks, name: str) -> dict[str, Any]:
+    """What resource `name` sent the engine (its inputs, without the pickled provider)."""
+    [args] = [a for a in mocks.resources if a.name == name]
+    return {k: v for k, v in args.inputs.items() if k != "__provider"}
 
 
 def _after(mocks: RecordingMocks, *resources: pulumi.CustomResource) -> pulumi.Output[None]:
@@ -52,7 +48,7 @@ def test_args_classes_dicts_and_keywords_send_the_same_inputs(mocks: RecordingMo
     as_args = cr.Registry("d", args={"location": "de/fra", "garbage_collection_schedule": schedule})
 
     def verify(_: None) -> None:
-        sent = [mocks.inputs[n] for n in "abcd"]
+        sent = [_sent(mocks, n) for n in "abcd"]
         for inputs in sent:
             assert inputs["location"] == "de/fra"
             assert inputs["garbage_collection_schedule"] == SCHEDULE
@@ -75,8 +71,8 @@ def test_options_go_second_in_the_keyword_form(mocks: RecordingMocks) -> Any:
     )
 
     def verify(urns: list[str]) -> None:
-        assert mocks.inputs["child"] == {"registry_id": REGISTRY_ID, "name": "app"}
-        assert mocks.inputs["token"]["scopes"] == [{"name": "app", "actions": ["pull"]}]
+        assert _sent(mocks, "child") == {"registry_id": REGISTRY_ID, "name": "app"}
+        assert _sent(mocks, "token")["scopes"] == [{"name": "app", "actions": ["pull"]}]
         # The options arrived: both are children of the registry.
         assert all("ionoscr:Registry$" in urn for urn in urns), urns
 
@@ -103,12 +99,12 @@ def test_outputs_inside_input_types_and_as_whole_values(mocks: RecordingMocks) -
     )
 
     def verify(_: None) -> None:
-        assert mocks.inputs["reg"]["garbage_collection_schedule"] == {
+        assert _sent(mocks, "reg")["garbage_collection_schedule"] == {
             "days": ["sat"],
             "time": "02:30",
         }
-        assert mocks.inputs["reg"]["timeouts"] == {"create": "30m"}
-        assert mocks.inputs["ci"]["scopes"] == [
+        assert _sent(mocks, "reg")["timeouts"] == {"create": "30m"}
+        assert _sent(mocks, "ci")["scopes"] == [
             {"name": "app", "actions": ["push"], "type": "repository"},
             {"name": "*", "actions": ["pull"], "type": "repository"},
         ]

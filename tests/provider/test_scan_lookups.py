@@ -15,6 +15,7 @@ import pulumi_ionoscr as cr
 from pulumi_ionoscr._registry import RegistryProvider
 from pulumi_ionoscr._token import RegistryTokenProvider
 from pulumi_ionoscr.emulator import RunningEmulator
+from pulumi_ionoscr.testing import IonosCrMocks
 
 OLD = "sha256:" + "a" * 64
 NEW = "sha256:" + "b" * 64
@@ -215,17 +216,9 @@ def test_registry_token_not_found_and_arguments(api_env: RunningEmulator) -> Non
 # ---- Output twins ---------------------------------------------------------------------------
 
 
-class _NoResources(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        raise AssertionError("lookups register no resources")
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
-        raise AssertionError("lookups call the API themselves, not the engine")
-
-
 @pytest.fixture
 def program(scanned: str) -> str:
-    pulumi.runtime.set_mocks(_NoResources(), preview=False)
+    pulumi.runtime.set_mocks(IonosCrMocks(), preview=False)  # lookups register nothing
     _token(scanned, "ci")
     return scanned
 
