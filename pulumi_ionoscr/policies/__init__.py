@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING, Any
 
 try:
     import pulumi_policy  # noqa: F401  (only: is the extra installed?)
-except ImportError as missing:
-    _MISSING: ImportError | None = missing
+except ImportError as _missing:  # private name: not part of the module's interface
+    _MISSING: ImportError | None = _missing
 else:
     _MISSING = None
 

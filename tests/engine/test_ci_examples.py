@@ -24,6 +24,8 @@ from _harness import REPO_ROOT, PulumiCli
 
 from pulumi_ionoscr.emulator import RunningEmulator
 
+from ..conftest import Dist
+
 pytestmark = pytest.mark.engine
 
 WORKFLOWS = REPO_ROOT / "examples" / "ci"
@@ -114,19 +116,6 @@ def gitlab_variables() -> dict[str, str]:
 
 
 # ---- the repository and the runner --------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(REPO_ROOT)],
-        check=True,
-        timeout=600,
-        capture_output=True,
-    )
-    (built,) = out.glob("pulumi_ionoscr-*.whl")
-    return built
 
 
 def _repository(root: Path, wheel: Path, program: str) -> Path:
@@ -226,7 +215,7 @@ def _secrets(tmp_path: Path) -> dict[str, str]:
 
 
 def test_github_actions_preview_on_pull_requests_and_up_on_main(
-    pulumi_cli: PulumiCli, ionoscr_emulator: RunningEmulator, wheel: Path, tmp_path: Path
+    pulumi_cli: PulumiCli, ionoscr_emulator: RunningEmulator, built_dist: Dist, tmp_path: Path
 ) -> None:
     summary, github_path = tmp_path / "summary.md", tmp_path / "github-path"
     ci_env = {
@@ -234,7 +223,7 @@ def test_github_actions_preview_on_pull_requests_and_up_on_main(
         "GITHUB_STEP_SUMMARY": str(summary),
         "GITHUB_PATH": str(github_path),
     }
-    runner = _runner(tmp_path, pulumi_cli, ionoscr_emulator, wheel, "quickstart", ci_env)
+    runner = _runner(tmp_path, pulumi_cli, ionoscr_emulator, built_dist.wheel, "quickstart", ci_env)
 
     pull_request = {"github.event_name": "pull_request", "github.ref": "refs/pull/7/merge"}
     commands, skipped = github_commands(pull_request)
@@ -255,14 +244,14 @@ def test_github_actions_preview_on_pull_requests_and_up_on_main(
 
 
 def test_github_actions_pull_request_fails_on_a_policy_violation(
-    pulumi_cli: PulumiCli, ionoscr_emulator: RunningEmulator, wheel: Path, tmp_path: Path
+    pulumi_cli: PulumiCli, ionoscr_emulator: RunningEmulator, built_dist: Dist, tmp_path: Path
 ) -> None:
     ci_env = {
         **github_env(_secrets(tmp_path)),
         "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
         "GITHUB_PATH": str(tmp_path / "github-path"),
     }
-    runner = _runner(tmp_path, pulumi_cli, ionoscr_emulator, wheel, "policies", ci_env)
+    runner = _runner(tmp_path, pulumi_cli, ionoscr_emulator, built_dist.wheel, "policies", ci_env)
     *setup, preview = github_commands({"github.event_name": "pull_request", "github.ref": ""})[0]
     runner.run_all(setup)
     failed = runner.run(preview)
@@ -271,10 +260,10 @@ def test_github_actions_pull_request_fails_on_a_policy_violation(
 
 
 def test_gitlab_merge_request_preview_then_deploy(
-    pulumi_cli: PulumiCli, ionoscr_emulator: RunningEmulator, wheel: Path, tmp_path: Path
+    pulumi_cli: PulumiCli, ionoscr_emulator: RunningEmulator, built_dist: Dist, tmp_path: Path
 ) -> None:
     ci_env = {**gitlab_variables(), **_secrets(tmp_path)}
-    runner = _runner(tmp_path, pulumi_cli, ionoscr_emulator, wheel, "quickstart", ci_env)
+    runner = _runner(tmp_path, pulumi_cli, ionoscr_emulator, built_dist.wheel, "quickstart", ci_env)
     merge_request = {
         "CI_PIPELINE_SOURCE": "merge_request_event",
         "CI_COMMIT_BRANCH": "",

@@ -10,9 +10,9 @@ import sys
 
 try:
     from pulumi_ionoscr.policies import build_pack
-except ImportError as error:
+except ImportError as _error:
     sys.stderr.write(
-        f"ionoscr policy pack: cannot import pulumi_ionoscr.policies ({error}) with "
+        f"ionoscr policy pack: cannot import pulumi_ionoscr.policies ({_error}) with "
         f"{sys.executable}. Create the pack's venv with pulumi-ionoscr[policy] in it: in the "
         "pack directory, python3 -m venv venv && venv/bin/pip install -r requirements.txt\n"
     )
