@@ -26,7 +26,12 @@ __all__ = ["ionoscr_emulator", "ionoscr_emulator_session"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.getgroup("ionoscr").addoption(
+    group = parser.getgroup("ionoscr")
+    # Registered twice when a conftest also lists this module beside the package's pytest11
+    # entry point (pulumi_ionoscr.testing): the option must be added once only.
+    if any("--ionoscr-variant" in option.names() for option in group.options):
+        return
+    group.addoption(
         "--ionoscr-variant",
         action="append",
         default=[],

@@ -15,7 +15,14 @@ import pytest
 __all__ = ["ionoscr_emulator", "ionoscr_emulator_session"]
 
 try:
-    from ..emulator.pytest_plugin import ionoscr_emulator, ionoscr_emulator_session
+    from ..emulator.pytest_plugin import (
+        ionoscr_emulator,
+        ionoscr_emulator_session,
+    )
+
+    # The hooks behind `--ionoscr-variant NAME=VALUE` and the `ionoscr_variants` marker.
+    from ..emulator.pytest_plugin import pytest_addoption as pytest_addoption
+    from ..emulator.pytest_plugin import pytest_configure as pytest_configure
 except ModuleNotFoundError as missing:
     if missing.name not in ("starlette", "uvicorn"):
         raise

@@ -112,10 +112,15 @@ def test_admin_switches_variants_until_reset(ionoscr_emulator: RunningEmulator) 
     assert admin.variants()["error-body"] == "slugs"
 
 
-def test_pytest_option_starts_the_fixture_with_variants(tmp_path: Path) -> None:
-    (tmp_path / "conftest.py").write_text(
-        'pytest_plugins = ["pulumi_ionoscr.emulator.pytest_plugin"]\n'
-    )
+# A user's suite gets the plugin from the package's pytest11 entry point alone; older
+# conftests also list the module, which then registers it a second time.
+@pytest.mark.parametrize(
+    "conftest",
+    ["", 'pytest_plugins = ["pulumi_ionoscr.emulator.pytest_plugin"]\n'],
+    ids=["entry-point", "entry-point-and-conftest"],
+)
+def test_pytest_option_starts_the_fixture_with_variants(tmp_path: Path, conftest: str) -> None:
+    (tmp_path / "conftest.py").write_text(conftest)
     (tmp_path / "test_user.py").write_text(
         textwrap.dedent(
             """
