@@ -289,14 +289,14 @@ class IonosCrClient:
         either) comes back short. A server that ignores offset and limit answers everything at
         once (more than a page, or nothing new on the next request): that ends the list too.
         """
-        found: dict[str, Any] = {}
+        found: dict[tuple[str, str], Any] = {}
         offset = 0
         while True:
             query = {**params, "offset": str(offset), "limit": str(_PAGE_SIZE)}
             page = self._get(model, path, query)
             items = list(getattr(page, "items", []))
-            fresh = [item for item in items if item.id not in found]
-            found.update((item.id, item) for item in fresh)
+            fresh = [item for item in items if _identity(item) not in found]
+            found.update((_identity(item), item) for item in fresh)
             offset += len(items)
             if not fresh or len(items) > _PAGE_SIZE or _last_page(page, offset, len(items)):
                 return list(found.values())
@@ -405,6 +405,12 @@ class IonosCrClient:
             lambda path: self._offset_items(VulnerabilityList, path, params),
         )
         return found
+
+
+def _identity(item: Any) -> tuple[str, str]:
+    """What tells list items apart: the id, and for artifacts listed registry-wide also the
+    repository (the same image pushed to two repositories is two artifacts of one digest)."""
+    return getattr(item.properties, "repository_name", None) or "", item.id
 
 
 def _filters(**params: str | None) -> dict[str, str]:
