@@ -15,7 +15,8 @@ input                       normal form
 registry ``name``           unchanged (must already be valid: lowercase DNS label, 3-63 chars)
 token ``name``              unchanged (letters of both cases, digits, ``-``; 2-63 chars)
 ``location``                stripped, lowercased (``" DE/FRA "`` -> ``"de/fra"``)
-schedule ``days``           API capitalisation, deduplicated, Monday..Sunday order
+schedule ``days``           API capitalisation, deduplicated, Monday..Sunday order, in UTC: a time
+                            whose offset moves it across midnight moves the days with it
 schedule ``time``           ``HH:MM:SS+00:00`` in UTC (other offsets are converted to UTC)
 ``api_subnet_allow_list``   each entry stripped but otherwise verbatim (the API reads entries back
                             as written); order kept; exact duplicates rejected. Two lists that
@@ -34,6 +35,7 @@ repository ``name``         unchanged (OCI distribution grammar, at most 256 cha
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import ipaddress
 import re
 import secrets
@@ -72,7 +74,9 @@ __all__ = [
     "same_allow_list",
     "same_instant",
     "schedule_days",
+    "schedule_in_utc",
     "schedule_time",
+    "stable_suffix",
     "timeout_seconds",
     "timeouts",
     "token_name",
@@ -132,7 +136,7 @@ _DAY_LOOKUP: dict[str, str] = {
 }
 _TIME_RULE = (
     "must be a UTC time of day such as 01:30:00+00:00 (HH:MM or HH:MM:SS, optionally with Z or "
-    "an offset like +02:00)"
+    "an offset like +02:00, which converts time and days to UTC)"
 )
 _EXPIRY_RULE = (
     "must be an RFC 3339 date-time with a UTC offset (e.g. 2030-01-31T12:00:00Z), a date "
@@ -311,6 +315,20 @@ def random_suffix(length: int = 7) -> str:
     return "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(length))
 
 
+def stable_suffix(*parts: str, length: int = 7) -> str:
+    """``length`` lowercase letters and digits fixed by ``parts`` (from their SHA-256), for
+    auto-naming: the same parts give the same suffix on every attempt, different parts a
+    different one but for a chance of one in 36**length."""
+    if length < 1:
+        raise ValueError("length must be at least 1")
+    number = int.from_bytes(hashlib.sha256("\0".join(parts).encode()).digest(), "big")
+    chars = []
+    for _ in range(length):
+        number, index = divmod(number, len(_SUFFIX_ALPHABET))
+        chars.append(_SUFFIX_ALPHABET[index])
+    return "".join(chars)
+
+
 # --------------------------------------------------------------------------------------------
 # registry inputs
 
@@ -373,8 +391,18 @@ def schedule_time(value: object, *, field: str = "garbage_collection_schedule.ti
     ``+00:00``, ``+0000``, ``-00:00`` or any other offset; a non-zero offset is converted to UTC
     (``03:30+02:00`` -> ``01:30:00+00:00``). No offset means UTC, as the API defines the field.
     A fraction of a second is accepted only if it is zero (``01:00:00.000Z``). A `datetime.time`
-    is accepted too (naive = UTC; aware is converted).
+    is accepted too (naive = UTC; aware is converted). The time of day alone: in a schedule,
+    `gc_schedule` also moves the days when the conversion crosses midnight.
     """
+    return schedule_in_utc(value, field=field)[0]
+
+
+def schedule_in_utc(
+    value: object, *, field: str = "garbage_collection_schedule.time"
+) -> tuple[str, int]:
+    """`schedule_time` and the days the conversion to UTC moved it: -1 when the UTC time is on
+    the day before (``01:00+02:00`` is ``23:00`` UTC the day before), +1 the day after
+    (``23:00-02:00`` is ``01:00`` UTC the next day), else 0."""
     if isinstance(value, _dt.time):
         if value.microsecond:
             raise ValidationError(field, "must have whole seconds; " + _TIME_RULE, value)
@@ -399,14 +427,18 @@ def schedule_time(value: object, *, field: str = "garbage_collection_schedule.ti
             raise ValidationError(
                 field, "has an invalid UTC offset; " + _TIME_RULE, value
             ) from None
-    total = (h * 3600 + m * 60 + s - minutes * 60) % 86400
-    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}+00:00"
+    day_shift, total = divmod(h * 3600 + m * 60 + s - minutes * 60, 86400)
+    clock = f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}+00:00"
+    return clock, day_shift
 
 
 def gc_schedule(value: object, *, field: str = "garbage_collection_schedule") -> dict[str, Any]:
     """A garbage-collection schedule ``{days, time}`` (a mapping or an object with ``days`` and
     ``time`` attributes), both required, normalised by `schedule_days` and `schedule_time`:
-    ``{"days": ["Monday", ...], "time": "HH:MM:SS+00:00"}``."""
+    ``{"days": ["Monday", ...], "time": "HH:MM:SS+00:00"}``, all in UTC. A time whose offset
+    moves it across midnight moves every day with it, so the schedule runs at the same moments:
+    ``Monday 01:00+02:00`` is ``Sunday 23:00`` UTC, ``Sunday 23:00-02:00`` is ``Monday 01:00``
+    UTC."""
     if value is None or isinstance(value, (str, bytes, int, float, list, tuple)):
         raise ValidationError(field, "must be an object with 'days' and 'time'", value)
     if isinstance(value, Mapping):
@@ -415,14 +447,15 @@ def gc_schedule(value: object, *, field: str = "garbage_collection_schedule") ->
             raise ValidationError(
                 field, "has unknown keys " + ", ".join(unknown) + "; only 'days' and 'time'", value
             )
-    result: dict[str, Any] = {}
-    for key, rule in (("days", schedule_days), ("time", schedule_time)):
-        present, item = _attr(value, key)
-        if not present or item is None:
-            need = "weekday names" if key == "days" else "a time of day such as 01:30:00+00:00"
-            raise ValidationError(f"{field}.{key}", f"is required ({need})", item)
-        result[key] = rule(item, field=f"{field}.{key}")
-    return result
+    items: dict[str, Any] = {}
+    for key, need in (("days", "weekday names"), ("time", "a time of day such as 01:30:00+00:00")):
+        present, items[key] = _attr(value, key)
+        if not present or items[key] is None:
+            raise ValidationError(f"{field}.{key}", f"is required ({need})", items[key])
+    days = schedule_days(items["days"], field=f"{field}.days")
+    clock, day_shift = schedule_in_utc(items["time"], field=f"{field}.time")
+    moved = {WEEKDAYS[(WEEKDAYS.index(day) + day_shift) % 7] for day in days}
+    return {"days": [day for day in WEEKDAYS if day in moved], "time": clock}
 
 
 def api_subnet_allow_list(value: object, *, field: str = "api_subnet_allow_list") -> list[str]:

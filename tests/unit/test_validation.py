@@ -156,6 +156,20 @@ def test_derive_rejects_bad_suffix(suffix: str) -> None:
     assert_rejected(error, "suffix", suffix, "letters or digits")
 
 
+def test_stable_suffix_is_fixed_by_its_parts() -> None:
+    parts = ("organization/quickstart/dev", "main", "contract:31415926")
+    suffix = v.stable_suffix(*parts)
+    assert re.fullmatch(r"[a-z0-9]{7}", suffix)
+    assert v.stable_suffix(*parts) == suffix
+    assert v.stable_suffix("organization/quickstart/dev", "main", "contract:27182818") != suffix
+    assert v.stable_suffix("organization/quickstart/prod", "main", "contract:31415926") != suffix
+    # Parts are joined unambiguously: moving a character between parts changes the suffix.
+    assert v.stable_suffix("ab", "c") != v.stable_suffix("a", "bc")
+    assert re.fullmatch(r"[a-z0-9]{12}", v.stable_suffix("x", length=12))
+    with pytest.raises(ValueError):
+        v.stable_suffix("x", length=0)
+
+
 def test_random_suffix() -> None:
     suffixes = {v.random_suffix() for _ in range(50)}
     assert len(suffixes) > 45
@@ -369,6 +383,52 @@ def test_gc_schedule_rejects(value: object, field: str, bad: object, detail: str
     with pytest.raises(ValidationError) as error:
         v.gc_schedule(value)
     assert_rejected(error, field, bad, detail)
+
+
+_NEXT_DAY = dict(zip(v.WEEKDAYS, v.WEEKDAYS[1:] + v.WEEKDAYS[:1], strict=True))
+_PREVIOUS_DAY = {after: before for before, after in _NEXT_DAY.items()}
+
+
+@pytest.mark.parametrize("day", v.WEEKDAYS)
+def test_gc_schedule_offset_before_utc_midnight_moves_the_day_back(day: str) -> None:
+    # 01:00 at UTC+02:00 is 23:00 UTC on the day before.
+    normal = v.gc_schedule({"days": [day], "time": "01:00+02:00"})
+    assert normal == {"days": [_PREVIOUS_DAY[day]], "time": "23:00:00+00:00"}
+
+
+@pytest.mark.parametrize("day", v.WEEKDAYS)
+def test_gc_schedule_offset_after_utc_midnight_moves_the_day_on(day: str) -> None:
+    # 23:00 at UTC-02:00 is 01:00 UTC on the next day.
+    normal = v.gc_schedule({"days": [day], "time": "23:00-02:00"})
+    assert normal == {"days": [_NEXT_DAY[day]], "time": "01:00:00+00:00"}
+
+
+@pytest.mark.parametrize("day", v.WEEKDAYS)
+def test_gc_schedule_offset_within_the_day_keeps_it(day: str) -> None:
+    assert v.gc_schedule({"days": [day], "time": "03:00+02:00"})["days"] == [day]
+    assert v.gc_schedule({"days": [day], "time": "20:00-02:00"})["days"] == [day]
+
+
+def test_gc_schedule_moves_every_day_and_keeps_calendar_order() -> None:
+    weekend = {"days": ["Saturday", "Sunday"], "time": "00:30+01:00"}
+    assert v.gc_schedule(weekend) == {"days": ["Friday", "Saturday"], "time": "23:30:00+00:00"}
+    week = {"days": list(v.WEEKDAYS), "time": "23:30-05:00"}
+    assert v.gc_schedule(week) == {"days": list(v.WEEKDAYS), "time": "04:30:00+00:00"}
+    aware = dt.time(0, 15, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    assert v.gc_schedule({"days": ["Mon"], "time": aware})["days"] == ["Sunday"]
+
+
+def test_gc_schedule_normal_form_is_stable() -> None:
+    # What the API reads back (UTC days and time) normalises to itself: no diff on refresh.
+    normal = v.gc_schedule({"days": ["Monday", "Thursday"], "time": "01:00+02:00"})
+    assert v.gc_schedule(normal) == normal
+
+
+def test_schedule_in_utc_reports_the_day_shift() -> None:
+    assert v.schedule_in_utc("01:00+02:00") == ("23:00:00+00:00", -1)
+    assert v.schedule_in_utc("23:00-02:00") == ("01:00:00+00:00", 1)
+    assert v.schedule_in_utc("12:00+02:00") == ("10:00:00+00:00", 0)
+    assert v.schedule_time("01:00+02:00") == "23:00:00+00:00"
 
 
 def test_gc_schedule_rejects_unknown_keys() -> None:
