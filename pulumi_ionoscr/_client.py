@@ -5,6 +5,11 @@ Retries follow what is safe: idempotent requests (everything but POST) are retri
 A POST is retried only when the server cannot have acted on it (429, or a connection that never
 opened); any other failure of a POST is raised with `may_have_committed` set, and the resources
 recover from it themselves.
+
+An endpoint that has never answered in this process is not retried at all when a connection
+cannot be opened or the answer does not come in time: a wrong port or a black-holed address
+fails at once with a message naming the URL and where it was configured, instead of after
+minutes of retries. Once it has answered, such failures count as transient again.
 """
 
 from __future__ import annotations
@@ -61,6 +66,9 @@ _PAGE_SIZE = 100
 _M = TypeVar("_M", bound=BaseModel)
 _T = TypeVar("_T")
 
+# Endpoints that have given an HTTP answer in this process (any status): see the module doc.
+_ANSWERED: set[str] = set()
+
 
 @functools.lru_cache(maxsize=1)
 def _ssl_context() -> ssl.SSLContext:
@@ -86,10 +94,12 @@ class IonosCrClient:
     ) -> None:
         self._settings = settings
         self._sleep = sleep
+        # Server clock minus ours, from the last answer's Date header (None before one).
+        self.clock_offset: float | None = None
         self._http = httpx.Client(
             base_url=settings.endpoint + "/",
             headers=self._headers(settings),
-            timeout=settings.timeout,
+            timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
             transport=transport,
             verify=_ssl_context(),
         )
@@ -137,13 +147,19 @@ class IonosCrClient:
             try:
                 response = self._http.request(method, path, params=params, json=json)
             except httpx.TransportError as exc:
-                never_sent = isinstance(exc, httpx.ConnectError)
-                error = TransportError(method, "/" + path, type(exc).__name__)
-                error.may_have_committed = method != "GET" and not never_sent
-                if method == "POST" and not never_sent:
-                    raise error from None
-                failure: Exception = error
+                failure: ApiError | TransportError = self._transport_error(method, path, exc)
+                if isinstance(exc, httpx.ConnectError | httpx.TimeoutException) and (
+                    self._settings.endpoint not in _ANSWERED
+                ):
+                    failure.hint = (
+                        "check that this is the IONOS API and that it is reachable from here, "
+                        "then run the command again"
+                    )
+                    raise failure from None
+                if method == "POST" and failure.may_have_committed:
+                    raise failure from None
             else:
+                self._answered(response)
                 logger.debug("%s /%s -> %s", method, path, response.status_code)
                 if response.is_success:
                     return response
@@ -158,15 +174,42 @@ class IonosCrClient:
             delay = random.uniform(delay / 2, delay)  # jitter spreads concurrent retries
             if retry_after is not None:
                 delay = max(delay, retry_after)
-            if (
-                attempt >= policy.max_attempts
-                or time.monotonic() - started + delay > policy.deadline
-            ):
+            elapsed = time.monotonic() - started
+            if attempt >= policy.max_attempts or elapsed + delay > policy.deadline:
+                failure.hint = (
+                    f"gave up after {attempt} attempts in {elapsed:.0f}s; "
+                    "the IONOS API may be overloaded or down: run the command again later"
+                )
                 raise failure
             logger.info(
                 "%s /%s failed (%s); retry %d in %.1fs", method, path, failure, attempt, delay
             )
             self._sleep(delay)
+
+    def _answered(self, response: httpx.Response) -> None:
+        _ANSWERED.add(self._settings.endpoint)
+        date = response.headers.get("Date")
+        try:
+            server = email.utils.parsedate_to_datetime(date).timestamp() if date else None
+        except (TypeError, ValueError):
+            server = None
+        if server is not None:
+            self.clock_offset = server - time.time()
+
+    def _transport_error(self, method: str, path: str, exc: httpx.TransportError) -> TransportError:
+        settings = self._settings
+        if isinstance(exc, httpx.ConnectTimeout):
+            reason = f"no connection within {settings.connect_timeout:g}s"
+        elif isinstance(exc, httpx.TimeoutException):
+            reason = f"no answer within {settings.timeout:g}s"
+        else:
+            reason = self._scrub(str(exc)) or type(exc).__name__
+        error = TransportError(
+            method, "/" + path, reason, settings.endpoint, settings.source_of("endpoint")
+        )
+        never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+        error.may_have_committed = method != "GET" and not never_sent
+        return error
 
     def _api_error(self, method: str, path: str, response: httpx.Response) -> ApiError:
         messages: list[tuple[str, str]] = []
@@ -190,6 +233,14 @@ class IonosCrClient:
         cls = {404: NotFoundError, 409: ConflictError}.get(status, ApiError)
         error = cls(status, method, "/" + path, messages)
         error.may_have_committed = method != "GET" and status >= 500
+        if status == 401:
+            error.hint = "IONOS rejected the credentials: " + self._settings.credentials_hint()
+        elif status == 403:
+            error.hint = (
+                "the credentials are valid but may not manage Container Registry (the user needs "
+                "that privilege, and ionoscr:contractNumber / IONOS_CONTRACT_NUMBER must name a "
+                "contract of the user)"
+            )
         return error
 
     def _scrub(self, text: str) -> str:

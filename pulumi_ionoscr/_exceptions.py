@@ -69,23 +69,48 @@ class CheckFailedError(IonosCrError, ValueError):
 
 
 class TransportError(IonosCrError):
-    """The request did not get an HTTP answer (connection refused, reset, timed out)."""
+    """The request did not get an HTTP answer (connection refused, reset, timed out).
+
+    `endpoint` is the API base URL and `source` where it came from (`ionoscr:endpoint`,
+    `IONOSCR_ENDPOINT` or the default), so the message says which address did not answer."""
 
     # True when the server may have applied the request although no answer arrived.
     may_have_committed: bool = False
 
-    def __init__(self, method: str, path: str, reason: str) -> None:
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        reason: str,
+        endpoint: str = "",
+        source: str = "",
+        hint: str = "",
+    ) -> None:
         self.method = method
         self.path = path
         self.reason = reason
-        super().__init__(f"{method} {path}: no answer from the IONOS API ({reason})")
+        self.endpoint = endpoint
+        self.source = source
+        self.hint = hint
+        super().__init__(method, path, reason)
 
-    def __reduce__(self) -> tuple[type, tuple[str, str, str]]:
-        return (type(self), (self.method, self.path, self.reason))
+    def __str__(self) -> str:
+        where = f" at {self.endpoint}" if self.endpoint else ""
+        origin = f", endpoint from {self.source}" if self.source else ""
+        text = f"{self.method} {self.path}: no answer from the IONOS API{where}"
+        text += f" ({self.reason}{origin})"
+        return f"{text}; {self.hint}" if self.hint else text
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, str, str, str, str]]:
+        args = (self.method, self.path, self.reason, self.endpoint, self.source, self.hint)
+        return (type(self), args)
 
 
 class ApiError(IonosCrError):
-    """The IONOS API answered with a non-2xx status."""
+    """The IONOS API answered with a non-2xx status.
+
+    `hint` (may be empty) is what to do about it, e.g. which settings hold the credentials a
+    401 rejected; it ends the message."""
 
     # True for a 5xx on a write: the server may have applied it before failing.
     may_have_committed: bool = False
@@ -96,19 +121,24 @@ class ApiError(IonosCrError):
         method: str,
         path: str,
         messages: Sequence[tuple[str, str]] = (),
+        hint: str = "",
     ) -> None:
         self.status = status
         self.method = method
         self.path = path
         # (errorCode, message) pairs from the API's error body.
         self.messages: list[tuple[str, str]] = list(messages)
-        detail = "; ".join(f"[{code}] {text}" if code else text for code, text in self.messages)
-        super().__init__(
-            f"{method} {path} failed with HTTP {status}" + (f": {detail}" if detail else "")
-        )
+        self.hint: str = hint
+        super().__init__(status, method, path)
 
-    def __reduce__(self) -> tuple[type, tuple[int, str, str, list[tuple[str, str]]]]:
-        return (type(self), (self.status, self.method, self.path, self.messages))
+    def __str__(self) -> str:
+        detail = "; ".join(f"[{code}] {text}" if code else text for code, text in self.messages)
+        text = f"{self.method} {self.path} failed with HTTP {self.status}"
+        text += f": {detail}" if detail else ""
+        return f"{text}; {self.hint}" if self.hint else text
+
+    def __reduce__(self) -> tuple[type, tuple[int, str, str, list[tuple[str, str]], str]]:
+        return (type(self), (self.status, self.method, self.path, self.messages, self.hint))
 
     @property
     def error_codes(self) -> list[str]:
@@ -125,3 +155,19 @@ class ConflictError(ApiError):
 
 class WaitTimeoutError(IonosCrError):
     """A resource did not reach the wanted state before its deadline."""
+
+
+# Tracebacks and error lines name the public path (`pulumi_ionoscr.ApiError`), which is also
+# where pickle finds the classes again.
+for _cls in (
+    IonosCrError,
+    CheckFailedError,
+    ConfigurationError,
+    ValidationError,
+    TransportError,
+    ApiError,
+    NotFoundError,
+    ConflictError,
+    WaitTimeoutError,
+):
+    _cls.__module__ = "pulumi_ionoscr"

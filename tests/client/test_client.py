@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
+from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from pulumi_ionoscr._client import IonosCrClient
-from pulumi_ionoscr._config import ClientSettings, RetryPolicy
+from pulumi_ionoscr._config import ClientSettings, RetryPolicy, settings_from
 from pulumi_ionoscr._exceptions import (
     ApiError,
     ConflictError,
@@ -15,7 +19,7 @@ from pulumi_ionoscr._exceptions import (
     TransportError,
 )
 from pulumi_ionoscr._models import RegistryCreate, RegistryPatch, Scope, TokenCreate, TokenPatch
-from pulumi_ionoscr.emulator import RunningEmulator
+from pulumi_ionoscr.emulator import RunningEmulator, run_emulator
 
 from ..conftest import FAST_RETRY, TEST_PASSWORD, TEST_USERNAME
 
@@ -131,12 +135,97 @@ def test_dropped_connection_is_a_transport_error(
     assert TEST_PASSWORD not in str(raised.value)
 
 
-def test_connection_refused_gives_up_within_the_deadline() -> None:
-    retry = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.01, deadline=5)
-    settings = ClientSettings(endpoint="http://127.0.0.1:9", token="t", retry=retry)
-    with IonosCrClient(settings) as client, pytest.raises(TransportError) as raised:
+def _closed_port() -> int:
+    """A local port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def _black_hole() -> Iterator[str]:
+    """An endpoint that accepts connections and never answers."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        yield f"http://127.0.0.1:{server.getsockname()[1]}/containerregistries"
+
+
+def test_a_closed_port_fails_at_once_naming_the_endpoint_and_its_source() -> None:
+    endpoint = f"http://127.0.0.1:{_closed_port()}/containerregistries"
+    slept: list[float] = []
+    settings = settings_from({}, {"IONOSCR_ENDPOINT": endpoint, "IONOS_TOKEN": "t"})
+    with (
+        IonosCrClient(settings, sleep=slept.append) as client,
+        pytest.raises(TransportError) as raised,
+    ):
         client.list_locations()
-    assert raised.value.may_have_committed is False
+    error = raised.value
+    assert slept == []  # never answered: not retried
+    assert error.may_have_committed is False
+    message = str(error)
+    assert endpoint in message and "endpoint from IONOSCR_ENDPOINT" in message
+    assert "reachable" in message and "\n" not in message
+
+
+def test_a_black_hole_fails_after_one_timeout() -> None:
+    slept: list[float] = []
+    with _black_hole() as endpoint:
+        settings = ClientSettings(endpoint=endpoint, token="t", timeout=0.5, connect_timeout=0.5)
+        with (
+            IonosCrClient(settings, sleep=slept.append) as client,
+            pytest.raises(TransportError) as raised,
+        ):
+            client.list_locations()
+    assert slept == []
+    assert "no answer within 0.5s" in str(raised.value) and endpoint in str(raised.value)
+    assert "endpoint from ClientSettings" in str(raised.value)
+
+
+def test_an_endpoint_that_answered_before_is_retried_when_it_stops(
+    api_env: RunningEmulator,
+) -> None:
+    slept: list[float] = []
+    retry = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.01, deadline=5)
+    settings = ClientSettings(endpoint=api_env.base_url, token="t", retry=retry)
+    with IonosCrClient(settings, sleep=slept.append) as client:
+        client.list_locations()
+    # The same endpoint, now answering nothing: a restart or a blip, so it is retried.
+    dead = ClientSettings(endpoint=api_env.base_url, token="t", retry=retry)
+    broken = httpx.MockTransport(lambda request: (_ for _ in ()).throw(httpx.ConnectError("down")))
+    with (
+        IonosCrClient(dead, transport=broken, sleep=slept.append) as client,
+        pytest.raises(TransportError) as raised,
+    ):
+        client.list_locations()
+    assert len(slept) == retry.max_attempts - 1
+    assert "gave up after 3 attempts" in str(raised.value)
+
+
+def test_a_401_says_which_credentials_to_fix() -> None:
+    with run_emulator(tokens=["the-right-token"]) as emu:
+        settings = settings_from(
+            {"ionoscr:endpoint": emu.base_url}, {"IONOS_TOKEN": "wrong-token-4711"}
+        )
+        with IonosCrClient(settings) as client, pytest.raises(ApiError) as raised:
+            client.list_locations()
+    message = str(raised.value)
+    assert raised.value.status == 401
+    assert "the token from IONOS_TOKEN" in message and "ionoscr:token" in message
+    assert "IONOS_USERNAME" in message and "wrong-token-4711" not in message
+    assert "\n" not in message
+
+
+def test_retries_exhausted_say_what_to_do(api_env: RunningEmulator) -> None:
+    api_env.admin.set_faults(error_rate=1.0, error_statuses=[503], seed=1, methods=["GET"])
+    settings = ClientSettings(endpoint=api_env.base_url, token="t", retry=FAST_RETRY)
+    with (
+        IonosCrClient(settings, sleep=lambda _s: None) as client,
+        pytest.raises(ApiError) as raised,
+    ):
+        client.list_locations()
+    assert f"gave up after {FAST_RETRY.max_attempts} attempts" in str(raised.value)
+    assert "run the command again later" in str(raised.value)
 
 
 def test_bearer_token_and_contract_number_partition_tenants(api_env: RunningEmulator) -> None:
