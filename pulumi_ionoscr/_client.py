@@ -356,9 +356,12 @@ class IonosCrClient:
         path = f"registries/{_segment(registry_id)}/repositories"
         return path if name is None else f"{path}/{_segment(name)}"
 
-    def list_repositories(self, registry_id: str) -> list[Repository]:
+    def list_repositories(self, registry_id: str, name: str | None = None) -> list[Repository]:
+        """Every repository; `name` is the API's `filter.name` (it may match more than the
+        repository of that name)."""
+        params = {"filter.name": name} if name else {}
         repositories: list[Repository] = self._offset_items(
-            RepositoryList, self._repository_path(registry_id), {}
+            RepositoryList, self._repository_path(registry_id), params
         )
         return repositories
 

@@ -14,7 +14,6 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from .._client import IonosCrClient
 from .._exceptions import IonosCrError, NotFoundError
-from .._models import Registry as RegistryModel
 from .._models import RepositoryMetadata
 from .._provider import Connect, notice
 from .._repository import repository_id
@@ -39,14 +38,13 @@ def _pushed(client: IonosCrClient, registry_id: str, name: str) -> RepositoryMet
 
 
 def _outputs(
-    registry: RegistryModel, name: str, pushed: RepositoryMetadata | None
+    registry_id: str, hostname: str, name: str, pushed: RepositoryMetadata | None
 ) -> dict[str, Any]:
     # Outputs depend only on what the server says, so an untouched repository reads back the
     # same every time (no churn on refresh).
     figures = pushed or RepositoryMetadata()
-    hostname = registry.properties.hostname
     return {
-        "registry_id": registry.id,
+        "registry_id": registry_id,
         "name": name,
         "url": f"{hostname}/{name}" if hostname else "",
         "exists": pushed is not None,
@@ -79,22 +77,39 @@ def create(connect: Connect, props: dict[str, Any]) -> CreateResult:
             f"repository {name}: registry {registry_id} has no hostname yet "
             f"(state {registry.state or 'unknown'}); url is filled in by a later refresh"
         )
-    return CreateResult(repository_id(registry_id, name), _outputs(registry, name, pushed))
+    outs = _outputs(registry.id, registry.properties.hostname, name, pushed)
+    return CreateResult(repository_id(registry_id, name), outs)
 
 
-def _refresh(connect: Connect, registry_id: str, name: str) -> dict[str, Any] | None:
-    """Current outputs, or None when the registry (and so the repository) is gone."""
+def _refresh(
+    connect: Connect, registry_id: str, name: str, previous: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """Current outputs, or None when the registry (and so the repository) is gone.
+
+    One call: the registry's repositories filtered by name answer both whether the registry
+    still exists (404 if not) and what was pushed. The hostname never changes, so the one in
+    the previous `url` is kept; only a repository recorded before its registry had one reads
+    the registry."""
     with connect() as client:
         try:
-            registry = client.get_registry(registry_id)
+            listed = client.list_repositories(registry_id, name)
         except NotFoundError:
             return None
-        return _outputs(registry, name, _pushed(client, registry_id, name))
+        pushed = next((r.metadata for r in listed if r.properties.name == name), None)
+        hostname = (
+            _hostname_in(previous, name) or client.get_registry(registry_id).properties.hostname
+        )
+    return _outputs(registry_id, hostname, name, pushed)
+
+
+def _hostname_in(previous: Mapping[str, Any], name: str) -> str:
+    url = str(previous.get("url") or "")
+    return url[: -len(name) - 1] if url.endswith("/" + name) else ""
 
 
 def read(connect: Connect, id_: str, props: dict[str, Any]) -> ReadResult:
     registry_id, name = _ids(id_, props)
-    outs = _refresh(connect, registry_id, name)
+    outs = _refresh(connect, registry_id, name, props)
     if outs is None:
         return ReadResult(None, {})
     return ReadResult(id_, outs, {"registry_id": registry_id, "name": name})
@@ -102,7 +117,7 @@ def read(connect: Connect, id_: str, props: dict[str, Any]) -> ReadResult:
 
 def update(connect: Connect, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
     # Reached only when nothing but the provider itself changed (e.g. a package upgrade).
-    outs = _refresh(connect, news["registry_id"], news["name"])
+    outs = _refresh(connect, news["registry_id"], news["name"], olds)
     if outs is None:
         raise IonosCrError(f"repository {news['name']}: registry {news['registry_id']} is gone")
     return UpdateResult(outs)

@@ -109,6 +109,20 @@ def test_refresh_of_empty_repository_is_no_change(registry: dict[str, Any]) -> N
     assert provider.diff(id_, refreshed.outs, inputs).changes is False
 
 
+def test_refresh_is_one_call_even_when_other_names_match_the_filter(
+    registry: dict[str, Any], api_env: RunningEmulator
+) -> None:
+    artifacts = [{"digest": DIGEST_A}, {"digest": DIGEST_B}]
+    api_env.admin.seed_repository(registry["registry_id"], "app", artifacts)
+    for name in ("team/app", "team/app-old"):  # listed first: pushed last
+        api_env.admin.seed_repository(registry["registry_id"], name, artifacts[:1])
+    id_, outs = created(registry, "app")
+    api_env.admin.clear_requests()
+    refreshed = RepositoryProvider().read(id_, outs)
+    assert refreshed.outs == outs and outs["artifact_count"] == 2  # `app`'s, not the others'
+    assert [r["method"] for r in api_env.admin.requests()] == ["GET"]
+
+
 def test_read_by_id_alone_as_resource_get_does(
     registry: dict[str, Any], api_env: RunningEmulator
 ) -> None:
