@@ -13,7 +13,7 @@ import inspect
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import fields, is_dataclass
+from dataclasses import fields, is_dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import pulumi
@@ -28,21 +28,24 @@ from pulumi.dynamic import (
 )
 from pulumi.output import Unknown
 
-from ._config import settings_from
-from ._exceptions import ValidationError, WaitTimeoutError
-from ._validation import Rule, random_suffix, validate_fields
+from ._config import RetryPolicy, account_of, settings_from
+from ._exceptions import IonosCrError, ValidationError, WaitTimeoutError
+from ._validation import Rule, random_suffix, stable_suffix, validate_fields
 
 if TYPE_CHECKING:
     from ._client import IonosCrClient
 
 __all__ = [
+    "CHECK_SECONDS",
     "UNKNOWN",
     "Connect",
     "Operations",
     "ProviderBase",
+    "auto_name_inputs",
     "check_result",
     "contains_unknown",
     "derived_name",
+    "is_derived",
     "notice",
     "plain",
     "poll_delays",
@@ -90,27 +93,54 @@ def check_result(
     rules: Mapping[str, Rule],
     *,
     required: Iterable[str] = (),
-    extra_failures: Iterable[ValidationError] = (),
+    extra_failures: Iterable[CheckFailure] = (),
 ) -> CheckResult:
-    """Normalise `news` with `rules`; one CheckFailure per bad or missing field.
+    """Normalise `news` with `rules`; one CheckFailure per bad or missing field, then
+    `extra_failures`.
 
     Unknown values (preview) are passed through unvalidated.
     """
     inputs, errors = validate_fields(news, rules, skip=contains_unknown)
-    errors.extend(extra_failures)
     for key in required:
         if news.get(key) is None:
             errors.append(ValidationError(key, "is required", None))
     failures = [CheckFailure(e.input_name, str(e)) for e in errors]
-    return CheckResult(inputs, failures)
+    return CheckResult(inputs, [*failures, *extra_failures])
 
 
-def derived_name(olds: Mapping[str, Any], prefix: str, derive: Callable[[str, str], str]) -> str:
-    """The name `derive(prefix, random suffix)` makes, generated once: later checks keep the
-    name the first check chose (it is in `olds`) for as long as the prefix stays the same."""
+def auto_name_inputs(resource_name: str) -> dict[str, str]:
+    """Inputs of a resource whose name the provider derives: the resource name, and the
+    organization, project and stack it belongs to (`derived_name` makes the name of them)."""
+    scope = f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}"
+    return {"name_prefix": resource_name, "name_scope": scope}
+
+
+def derived_name(
+    olds: Mapping[str, Any],
+    news: Mapping[str, Any],
+    derive: Callable[[str, str], str],
+    account: Callable[[], str | None],
+) -> str:
+    """The name `derive(name_prefix, suffix)` makes for a resource without an explicit name.
+
+    The suffix is fixed by the resource's organization, project, stack and name and the IONOS
+    account (`name_scope`, `name_prefix`, `account()`), so every attempt to create the same
+    resource picks the same name (after a killed run the name finds what that run created,
+    never a duplicate) and two accounts' `quickstart/dev/main` differ. A name already chosen is
+    kept (it is in `olds`) for as long as the prefix stays the same; without a scope (a
+    provider called outside a program) the suffix is random."""
+    prefix = str(news["name_prefix"])
     if olds.get("name_prefix") == prefix and olds.get("name"):
         return str(olds["name"])
-    return derive(prefix, random_suffix())
+    scope = news.get("name_scope")
+    if not isinstance(scope, str) or not scope or contains_unknown(scope):
+        return derive(prefix, random_suffix())
+    return derive(prefix, stable_suffix(scope, prefix, account() or ""))
+
+
+def is_derived(props: Mapping[str, Any]) -> bool:
+    """Whether the resource's name was derived by `derived_name` (no explicit name given)."""
+    return bool(props.get("name_prefix"))
 
 
 def resource_args(
@@ -240,6 +270,10 @@ class Operations(Protocol):
     def delete(self, connect: Connect, id_: str, props: dict[str, Any]) -> None: ...
 
 
+# How long `check` waits for the API (preview must stay quick, even when the API does not answer).
+CHECK_SECONDS = 10.0
+
+
 class ProviderBase(ResourceProvider):
     """Stateless base: a fresh client per call, configuration from the stack or environment.
 
@@ -266,14 +300,38 @@ class ProviderBase(ResourceProvider):
 
         return IonosCrClient(settings_from(getattr(self, "_stack_config", None)))
 
+    def check_client(self) -> IonosCrClient:
+        """A client for `check`: every call is over within about CHECK_SECONDS."""
+        from ._client import IonosCrClient
+
+        settings = settings_from(getattr(self, "_stack_config", None))
+        quick = RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=2.0, deadline=CHECK_SECONDS)
+        return IonosCrClient(
+            replace(settings, timeout=CHECK_SECONDS, connect_timeout=CHECK_SECONDS, retry=quick)
+        )
+
+    def account(self) -> str | None:
+        """The IONOS account the configured credentials act for (see `ClientSettings.account`)."""
+        return account_of(getattr(self, "_stack_config", None))
+
     def create(self, props: dict[str, Any]) -> CreateResult:
-        return self.operations().create(self.client, props)
+        return _briefly(lambda: self.operations().create(self.client, props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        return self.operations().read(self.client, id_, props)
+        return _briefly(lambda: self.operations().read(self.client, id_, props))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return self.operations().update(self.client, id_, olds, news)
+        return _briefly(lambda: self.operations().update(self.client, id_, olds, news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self.operations().delete(self.client, id_, props)
+        _briefly(lambda: self.operations().delete(self.client, id_, props))
+
+
+def _briefly(call: Callable[[], _T]) -> _T:
+    """`call()`, raising an error of this package from here without the frames below:
+    `pulumi.dynamic` prints the traceback of every error, and the message at its end is what
+    the user needs."""
+    try:
+        return call()
+    except IonosCrError as error:
+        raise error.with_traceback(None) from None

@@ -8,14 +8,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
 import pulumi
-from pulumi.dynamic import CheckResult, DiffResult, Resource
+from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, Resource
 from typing_extensions import NotRequired, TypedDict
 
 from . import _validation as rules
-from ._exceptions import IonosCrError
+from ._config import settings_from
+from ._exceptions import ApiError, ConfigurationError, IonosCrError
 from ._provider import (
     Operations,
     ProviderBase,
+    auto_name_inputs,
     check_result,
     contains_unknown,
     derived_name,
@@ -42,6 +44,7 @@ __all__ = [
 _INPUT_KEYS = (
     "name",
     "name_prefix",
+    "name_scope",
     "location",
     "garbage_collection_schedule",
     "vulnerability_scanning",
@@ -50,12 +53,17 @@ _INPUT_KEYS = (
     "adopt_existing",
 )
 _REPLACE_KEYS = ("name", "location")
+# Endpoint -> the locations its `GET /locations` listed, once per provider process: a location
+# confirmed for one registry needs no call for the next.
+_CONFIRMED_LOCATIONS: dict[str, list[str]] = {}
 _UPDATE_KEYS = ("garbage_collection_schedule", "vulnerability_scanning", "api_subnet_allow_list")
 
 
 @dataclass
 class GarbageCollectionSchedule:
-    """When the registry collects garbage (it is read-only meanwhile). Times are UTC.
+    """When the registry collects garbage (it is read-only meanwhile). Times are UTC unless they
+    carry an offset, which converts time and days to UTC: Monday 01:00+02:00 is stored as
+    Sunday 23:00 UTC.
 
     `days`: weekday names in any case, full or three letters (`"sat"`), any order. `time`:
     `"02:30"`, `"02:30:00Z"` or `"02:30:00+00:00"`."""
@@ -158,30 +166,51 @@ class RegistryProvider(ProviderBase):
 
     # ---- check / diff (no API calls unless a new location must be confirmed) -----------------
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         news = {k: plain(news[k]) for k in _INPUT_KEYS if k in news}
         if news.get("name") is None and news.get("name_prefix"):
-            news["name"] = derived_name(_olds, news["name_prefix"], rules.derive_registry_name)
+            news["name"] = derived_name(olds, news, rules.derive_registry_name, self.account)
+        allowed, failures = self._locations_if_new(olds, news)
         return check_result(
             news,
-            _registry_rules(self._locations_if_new(_olds, news)),
+            _registry_rules(allowed),
             required=("name", "location"),
+            extra_failures=failures,
         )
 
     def _locations_if_new(
         self, olds: Mapping[str, Any], news: Mapping[str, Any]
-    ) -> list[str] | None:
-        """The service's location list, fetched only when the location is new to this resource."""
+    ) -> tuple[list[str] | None, list[CheckFailure]]:
+        """The service's locations when the location is new to this resource, and a failure
+        when the API refuses the credentials (so a preview with broken credentials fails).
+        Without credentials or an answer within CHECK_SECONDS the preview goes on with a
+        warning, checking the location's format only."""
         location = news.get("location")
         if not isinstance(location, str) or contains_unknown(location):
-            return None
+            return None, []
         if olds.get("location") == location.strip().lower():
-            return None
+            return None, []
+        unchecked = (
+            f"registry {news.get('name')}: location {location!r} checked for its format only"
+        )
         try:
-            with self.client() as client:
-                return client.list_locations() or None
-        except IonosCrError:
-            return None  # no credentials or no answer at preview: format check only
+            endpoint = settings_from(getattr(self, "_stack_config", None)).endpoint
+        except ConfigurationError:
+            notice(f"{unchecked}: no IONOS credentials (ionoscr:token or IONOS_TOKEN, ...)")
+            return None, []
+        if endpoint not in _CONFIRMED_LOCATIONS:
+            try:
+                with self.check_client() as client:
+                    _CONFIRMED_LOCATIONS[endpoint] = client.list_locations()
+            except ApiError as error:
+                if error.status in (401, 403):
+                    return None, [CheckFailure("location", f"cannot check the location: {error}")]
+                notice(f"{unchecked}: {error}")
+                return None, []
+            except IonosCrError as error:
+                notice(f"{unchecked}: {error}")
+                return None, []
+        return _CONFIRMED_LOCATIONS[endpoint] or None, []
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         replaces = [k for k in _REPLACE_KEYS if olds.get(k) != news.get(k)]
@@ -204,8 +233,9 @@ class Registry(Resource, module="ionoscr", name="Registry"):
     """An IONOS Cloud container registry, ready to push to once created.
 
     `Registry(resource_name, args=RegistryArgs(...), opts=...)` or with the inputs as keyword
-    arguments. When `name` is omitted a valid one is derived from `resource_name` plus a random
-    suffix, chosen once and kept.
+    arguments. When `name` is omitted a valid one is derived from `resource_name` plus a suffix
+    fixed by the organization, project, stack, resource name and IONOS account, chosen once
+    and kept.
     """
 
     registry_id: pulumi.Output[str]
@@ -221,6 +251,8 @@ class Registry(Resource, module="ionoscr", name="Registry"):
         garbage_collection_schedule: pulumi.Output[dict[str, Any] | None]
     vulnerability_scanning: pulumi.Output[bool]
     api_subnet_allow_list: pulumi.Output[list[str] | None]
+    # True for a registry this program only reads (`Registry.get`), which its stack does not own.
+    looked_up: bool = False
 
     @overload
     def __init__(
@@ -260,7 +292,7 @@ class Registry(Resource, module="ionoscr", name="Registry"):
         inputs, opts = resource_args(RegistryArgs, args, kwargs)
         props: dict[str, Any] = {k: plain(v) for k, v in vars(inputs).items()}
         if inputs.name is None:
-            props["name_prefix"] = resource_name
+            props.update(auto_name_inputs(resource_name))
         props.update(
             dict.fromkeys(("registry_id", "hostname", "state", "storage_bytes", "created_date"))
         )
@@ -273,4 +305,6 @@ class Registry(Resource, module="ionoscr", name="Registry"):
     ) -> Registry:
         """Look up an existing registry by its UUID (read-only in this program)."""
         merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
-        return Registry(resource_name, RegistryArgs(location=""), merged)
+        registry = Registry(resource_name, RegistryArgs(location=""), merged)
+        registry.looked_up = True
+        return registry

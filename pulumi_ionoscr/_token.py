@@ -6,7 +6,7 @@ The API work (create, read, update, delete) is in `_operations.token`.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, overload
 
@@ -19,12 +19,14 @@ from ._exceptions import ValidationError
 from ._provider import (
     Operations,
     ProviderBase,
+    auto_name_inputs,
     check_result,
     derived_name,
     plain,
     resource_args,
     with_secret_outputs,
 )
+from ._registry import Registry
 
 __all__ = [
     "RegistryToken",
@@ -42,8 +44,11 @@ __all__ = [
 # Inputs the provider keeps (normalised) in the state; everything else in `news` is an output.
 _INPUT_KEYS = (
     "registry_id",
+    "registry_hostname",
+    "registry_owned",
     "name",
     "name_prefix",
+    "name_scope",
     "scopes",
     "expiry_date",
     "status",
@@ -92,7 +97,10 @@ class TokenScopeOutput(TypedDict):
 class RegistryTokenArgs:
     """Inputs of a `RegistryToken`.
 
-    * `registry_id`: the registry (`Registry.id`); changing it replaces the token.
+    * `registry`: the `Registry` resource the token belongs to (its id and hostname come from
+      its outputs, so creating the token needs no call to read the registry), or
+    * `registry_id`: the registry's id (`Registry.id`, or a literal UUID); changing it
+      replaces the token.
     * `name`: unique in the registry, also the username; derived from the resource name when
       omitted. Changing it replaces the token.
     * `scopes`: `TokenScope`s or `{name, actions, type}` dicts; order does not matter.
@@ -103,25 +111,27 @@ class RegistryTokenArgs:
       Its password cannot be recovered, so `password` stays empty until the next rotation.
     """
 
-    registry_id: pulumi.Input[str]
+    registry_id: pulumi.Input[str] | None = None
     name: pulumi.Input[str] | None = None
     scopes: pulumi.Input[Sequence[pulumi.Input[TokenScope | TokenScopeDict]]] | None = None
     expiry_date: pulumi.Input[str] | _dt.date | None = None
     status: pulumi.Input[TokenStatus] | None = None
     rotation_triggers: pulumi.Input[Mapping[str, Any]] | None = None
     adopt_existing: pulumi.Input[bool] = False
+    registry: Registry | None = None
 
 
 class RegistryTokenArgsDict(TypedDict):
-    """`RegistryTokenArgs` as a dict."""
+    """`RegistryTokenArgs` as a dict: `registry_id` or `registry`."""
 
-    registry_id: pulumi.Input[str]
+    registry_id: NotRequired[pulumi.Input[str]]
     name: NotRequired[pulumi.Input[str] | None]
     scopes: NotRequired[pulumi.Input[Sequence[pulumi.Input[TokenScope | TokenScopeDict]]] | None]
     expiry_date: NotRequired[pulumi.Input[str] | _dt.date | None]
     status: NotRequired[pulumi.Input[TokenStatus] | None]
     rotation_triggers: NotRequired[pulumi.Input[Mapping[str, Any]] | None]
     adopt_existing: NotRequired[pulumi.Input[bool]]
+    registry: NotRequired[Registry]
 
 
 # ---- rules and normal forms ------------------------------------------------------------------
@@ -172,13 +182,13 @@ class RegistryTokenProvider(ProviderBase):
 
     # ---- check / diff (no API calls) ----------------------------------------------------------
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         news = {k: plain(news[k]) for k in _INPUT_KEYS if k in news}
         if isinstance(news.get("scopes"), list | tuple):
             news["scopes"] = [plain(s) for s in news["scopes"]]
         if news.get("name") is None and news.get("name_prefix"):
-            news["name"] = derived_name(_olds, news["name_prefix"], rules.derive_token_name)
-        result = check_result(news, _token_rules(_olds), required=("registry_id", "name"))
+            news["name"] = derived_name(olds, news, rules.derive_token_name, self.account)
+        result = check_result(news, _token_rules(olds), required=("registry_id", "name"))
         # Normal forms of "not given": what the API does when the field is left out.
         if result.inputs.get("scopes") is None:
             result.inputs["scopes"] = []
@@ -204,12 +214,32 @@ def _plain_input(key: str, value: Any) -> Any:
     return plain(value)
 
 
+class _DeclaredHere:
+    """Awaitable (the engine awaits it with the other inputs): whether a registry id comes from
+    a `Registry` this program declares, not one it only reads with `Registry.get`. The stack
+    owns that registry, so IONOSCR_ADOPT_EXISTING may replace a token there that an
+    interrupted run left without its password. Nothing runs until it is awaited."""
+
+    def __init__(self, registry_id: Any) -> None:
+        self.registry_id = registry_id
+
+    def __await__(self) -> Generator[Any, None, bool]:
+        return self._declared().__await__()
+
+    async def _declared(self) -> bool:
+        if not isinstance(self.registry_id, pulumi.Output):
+            return False
+        resources = await self.registry_id.resources()
+        return any(isinstance(r, Registry) and not r.looked_up for r in resources)
+
+
 class RegistryToken(Resource, module="ionoscr", name="RegistryToken"):
     """Credentials for one IONOS container registry, scoped to repositories and actions.
 
     `RegistryToken(resource_name, args=RegistryTokenArgs(...), opts=...)` or with the inputs as
     keyword arguments. When `name` is omitted a valid one is derived from `resource_name` plus
-    a random suffix, chosen once and kept. `password` is known only to the run that created the
+    a suffix fixed by the organization, project, stack, resource name and IONOS account,
+    chosen once and kept. `password` is known only to the run that created the
     token and is kept in the (encrypted) state; `username`, `password` and `docker_config_json`
     are secrets. Change `rotation_triggers` to replace the token and get a new password.
     """
@@ -252,11 +282,36 @@ class RegistryToken(Resource, module="ionoscr", name="RegistryToken"):
     ) -> None:
         """A token of registry `registry_id`; the keyword arguments are `RegistryTokenArgs`."""
 
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        registry: Registry,
+        name: pulumi.Input[str] | None = None,
+        scopes: pulumi.Input[Sequence[pulumi.Input[TokenScope | TokenScopeDict]]] | None = None,
+        expiry_date: pulumi.Input[str] | _dt.date | None = None,
+        status: pulumi.Input[TokenStatus] | None = None,
+        rotation_triggers: pulumi.Input[Mapping[str, Any]] | None = None,
+        adopt_existing: pulumi.Input[bool] = False,
+    ) -> None:
+        """A token of the `Registry` resource `registry` (its id and hostname come from its
+        outputs: the create reads nothing); the keyword arguments are `RegistryTokenArgs`."""
+
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
         inputs, opts = resource_args(RegistryTokenArgs, args, kwargs)
-        props: dict[str, Any] = {k: _plain_input(k, v) for k, v in vars(inputs).items()}
+        props: dict[str, Any] = {
+            k: _plain_input(k, v) for k, v in vars(inputs).items() if k != "registry"
+        }
+        if inputs.registry is not None:
+            if inputs.registry_id is not None:
+                raise TypeError("pass either registry or registry_id, not both")
+            props["registry_id"] = inputs.registry.registry_id
+            props["registry_hostname"] = inputs.registry.hostname  # a secret output
+        props["registry_owned"] = _DeclaredHere(props["registry_id"])
         if inputs.name is None:
-            props["name_prefix"] = resource_name
+            props.update(auto_name_inputs(resource_name))
         props.update(dict.fromkeys(("token_id", "username", "password", "docker_config_json")))
         opts = with_secret_outputs(opts, _SECRET_OUTPUTS)
         super().__init__(RegistryTokenProvider(), resource_name, props, opts)

@@ -9,6 +9,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from .. import _validation as rules
 from .._client import IonosCrClient
+from .._config import ADOPT_EXISTING_ENV, adopt_existing_requested
 from .._exceptions import ApiError, IonosCrError, NotFoundError, TransportError, ValidationError
 from .._models import (
     Registry as RegistryModel,
@@ -20,7 +21,7 @@ from .._models import (
     VulnerabilityScanning,
     WeeklySchedule,
 )
-from .._provider import Connect, notice, wait_until
+from .._provider import Connect, is_derived, notice, wait_until
 from .._registry import field_changed
 
 __all__ = ["create", "delete", "is_ready", "read", "registry_failure", "update"]
@@ -90,28 +91,57 @@ def is_ready(reg: RegistryModel) -> bool:
     return reg.state.lower() == "running" and bool(reg.properties.hostname)
 
 
-# ---- create -----------------------------------------------------------------------------------
+# ---- create ---------------------------------------------------------------------------------
 
 
 def create(connect: Connect, props: dict[str, Any]) -> CreateResult:
     timeout = rules.timeout_seconds(props.get("timeouts"), "create")
     with connect() as client:
-        reg = _adopt(client, props) if props.get("adopt_existing") else _post(client, props)
+        reg, created = _post_or_adopt(client, props)
         try:
             reg = _wait_ready(client, reg.id, timeout, "creating")
         except IonosCrError as error:
+            if not created:
+                raise
             raise _undo_create(client, reg.id, props["name"], error) from None
         return CreateResult(reg.id, _outputs(reg, props))
 
 
+def _post_or_adopt(client: IonosCrClient, props: Mapping[str, Any]) -> tuple[RegistryModel, bool]:
+    """The registry, and whether this call created it (else it adopted one of the account's).
+
+    A name in use is adopted when the user asked for it (`adopt_existing`, or
+    IONOSCR_ADOPT_EXISTING for one run) or when the provider derived it: a derived name is
+    unique to this resource of this stack and account, so only an earlier attempt of the same
+    create (a killed run) can have taken it."""
+    name = props["name"]
+    if not client.name_in_use(name):
+        return _post(client, props), True
+    adopt = bool(props.get("adopt_existing")) or adopt_existing_requested()
+    if not (adopt or is_derived(props)):
+        raise IonosCrError(_in_use_message(name))
+    found = _find_by_name(client, name)
+    if found is None:
+        raise IonosCrError(
+            f"registry name {name!r} is in use by another IONOS account (registry names are "
+            "unique across all customers): choose another name"
+        )
+    why = "adopt_existing" if adopt else "its name was derived for this resource"
+    notice(f"registry {name}: adopted the existing registry {found.id} ({why})")
+    return _adopt(client, found, props), False
+
+
+def _in_use_message(name: str) -> str:
+    return (
+        f"registry name {name!r} is already in use (names are unique across all IONOS "
+        "customers). If the registry is yours, adopt it: set adopt_existing=True, or for one run "
+        f"`{ADOPT_EXISTING_ENV}=true pulumi up --yes` (after a killed run first `pulumi cancel "
+        "--yes` and `pulumi refresh --clear-pending-creates --yes`); otherwise choose another name"
+    )
+
+
 def _post(client: IonosCrClient, props: Mapping[str, Any]) -> RegistryModel:
     name = props["name"]
-    if client.name_in_use(name):
-        raise IonosCrError(
-            f"registry name {name!r} is already in use (names are unique across all IONOS "
-            "customers). Choose another name, or set adopt_existing=True to take over a "
-            "registry of yours with this name."
-        )
     spec = _create_spec(props)
     for attempt in range(1, _CREATE_ATTEMPTS + 1):
         try:
@@ -129,20 +159,18 @@ def _post(client: IonosCrClient, props: Mapping[str, Any]) -> RegistryModel:
     raise AssertionError("unreachable")
 
 
-def _adopt(client: IonosCrClient, props: Mapping[str, Any]) -> RegistryModel:
-    found = _find_by_name(client, props["name"])
-    if found is None:
-        return _post(client, props)
+def _adopt(client: IonosCrClient, found: RegistryModel, props: Mapping[str, Any]) -> RegistryModel:
     if found.properties.location != props["location"]:
         raise IonosCrError(
-            f"adopt_existing: registry {props['name']!r} is in "
-            f"{found.properties.location!r}, not {props['location']!r}"
+            f"cannot adopt registry {props['name']!r}: it is in {found.properties.location!r}, "
+            f"not {props['location']!r}; set location={found.properties.location!r} or choose "
+            "another name"
         )
     if found.vulnerability_scanning and props.get("vulnerability_scanning") is False:
         # Whether IONOS refuses `enabled: false` or silently keeps scanning on (which would
         # make the next up replace the adopted registry), asking is never right.
         raise IonosCrError(
-            f"adopt_existing: registry {props['name']!r} has vulnerability scanning on, which"
+            f"cannot adopt registry {props['name']!r}: it has vulnerability scanning on, which"
             " cannot be switched off; set vulnerability_scanning=True (or leave it out) to adopt"
             " it as it is"
         )

@@ -4,13 +4,21 @@ The API shows a token's password exactly once, in the answer to the POST that cr
 provider therefore keeps the password from that answer in the outputs for good (every later read
 returns ``""``), and when that answer is lost it deletes the token it cannot use and creates it
 again rather than hand out a token without a password.
+
+No list precedes the POST: its 409 says that the name was taken before. Only after a lost
+answer must the provider tell its own token from one that was there before; it takes a token
+as its own when the name was derived for this resource, or when the token was created after
+the first POST was sent (its `createdDate` against the server's clock, read from the `Date`
+of the answers).
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as _dt
 import json
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,6 +26,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from .. import _validation as rules
 from .._client import IonosCrClient
+from .._config import ADOPT_EXISTING_ENV, adopt_existing_requested
 from .._exceptions import (
     ApiError,
     IonosCrError,
@@ -26,7 +35,7 @@ from .._exceptions import (
     ValidationError,
 )
 from .._models import Scope, Token, TokenCreate, TokenPatch
-from .._provider import Connect, notice, wait_until
+from .._provider import Connect, is_derived, notice, wait_until
 from .._token import field_changed
 from .registry import is_ready, registry_failure
 
@@ -41,7 +50,17 @@ _CREATE_ATTEMPTS = 3
 _POST_ATTEMPTS = 8
 
 # Inputs only the program knows: a read carries them over from the previous state.
-_PROGRAM_KEYS = ("name_prefix", "rotation_triggers", "adopt_existing")
+_PROGRAM_KEYS = (
+    "name_prefix",
+    "name_scope",
+    "registry_hostname",
+    "registry_owned",
+    "rotation_triggers",
+    "adopt_existing",
+)
+# Seconds a token's createdDate may precede the POST that created it, as the server's and our
+# clock are compared (both `createdDate` and `Date` are whole seconds).
+_CLOCK_SLACK = 2.0
 
 
 def _live_scopes(token: Token) -> list[dict[str, Any]]:
@@ -146,12 +165,21 @@ def _patch_for(olds: Mapping[str, Any], news: Mapping[str, Any]) -> TokenPatch:
     return patch
 
 
+class _NameTaken(Exception):
+    """The token name was in use before this create's first POST, by `token`."""
+
+    def __init__(self, token: Token) -> None:
+        super().__init__(token.id)
+        self.token = token
+
+
 def _name_taken(name: str, registry_id: str) -> IonosCrError:
     return IonosCrError(
         f"a token named {name!r} already exists in registry {registry_id} (token names are "
-        "unique per registry). Choose another name, or set adopt_existing=True "
-        "to take over the existing token (its password cannot be recovered: change "
-        "rotation_triggers afterwards to get a new one)."
+        "unique per registry). If it is yours, adopt it: set adopt_existing=True (its password "
+        "cannot be recovered: change rotation_triggers afterwards to get a new one), or for one "
+        f"run `{ADOPT_EXISTING_ENV}=true pulumi up --yes`, which replaces it when the stack "
+        "declares its registry; otherwise choose another name"
     )
 
 
@@ -170,41 +198,73 @@ def _delete_quietly(client: IonosCrClient, registry_id: str, token_id: str) -> N
 def create(connect: Connect, props: dict[str, Any]) -> CreateResult:
     registry_id = props["registry_id"]
     with connect() as client:
-        # Before the POST: a registry that never gets ready leaves no token behind.
-        hostname = _hostname(client, registry_id, wait=True)
-        if props.get("adopt_existing"):
-            token, password = _adopt(client, props)
-        else:
-            token = _post(client, props)
-            # The create answer is the only place the password is ever shown.
-            password = token.properties.credentials.password
+        # Before the POST: a registry that never gets ready leaves no token behind. A hostname
+        # from the registry's outputs says it is ready.
+        hostname = str(props.get("registry_hostname") or "") or _hostname(
+            client, registry_id, wait=True
+        )
+        token, password = _create(client, props)
     outs = _outputs(token, registry_id, props, password=password or "", hostname=hostname)
     return CreateResult(f"{registry_id}/{token.id}", outs)
 
 
-def _post(client: IonosCrClient, props: Mapping[str, Any]) -> Token:
+def _create(client: IonosCrClient, props: Mapping[str, Any]) -> tuple[Token, str | None]:
+    """The new token and its password; for a name that was taken, what the user asked for:
+    the existing token replaced (a derived name, or IONOSCR_ADOPT_EXISTING in a registry the
+    stack declares) or adopted without its password (adopt_existing), else an error."""
     registry_id, name = props["registry_id"], props["name"]
-    # Asked before the POST, so a token of this name found after a lost answer is ours.
-    if _find_by_name(client, registry_id, name) is not None:
-        raise _name_taken(name, registry_id)
+    try:
+        return _with_password(_post(client, props))
+    except _NameTaken as taken:
+        existing = taken.token
+    switch = adopt_existing_requested()
+    if not (is_derived(props) or (switch and props.get("registry_owned"))):
+        if not (switch or props.get("adopt_existing")):
+            raise _name_taken(name, registry_id)
+        return _adopt(client, existing, props), None
+    why = "its name was derived for this resource" if is_derived(props) else ADOPT_EXISTING_ENV
+    notice(
+        f"token {name} (registry {registry_id}): replaced the existing token {existing.id}, "
+        f"whose password is not in the state ({why})"
+    )
+    _delete_quietly(client, registry_id, existing.id)
+    try:
+        return _with_password(_post(client, props))
+    except _NameTaken:  # taken again meanwhile
+        raise _name_taken(name, registry_id) from None
+
+
+def _with_password(token: Token) -> tuple[Token, str | None]:
+    # The create answer is the only place the password is ever shown.
+    return token, token.properties.credentials.password
+
+
+def _post(client: IonosCrClient, props: Mapping[str, Any]) -> Token:
+    """POST the token; raises _NameTaken when the name was in use before the first POST."""
+    registry_id, name = props["registry_id"], props["name"]
     spec = _create_spec(props)
+    started = time.time()
+    uncertain = False  # whether an earlier POST may have created the token
     lost = 0
     for attempt in range(1, _POST_ATTEMPTS + 1):
         try:
             return client.create_token(registry_id, spec)
         except (ApiError, TransportError) as error:
             # A refusal that may be about the name (409, or 400: the status is not
-            # documented) is checked against the registry's tokens: taken by someone else
-            # before our first POST, or by an earlier attempt of ours whose answer was lost.
-            # Otherwise it is the API's own reason (a quota, a registry not running...).
+            # documented) is checked against the registry's tokens: taken before our first
+            # POST, or by an earlier attempt of ours whose answer was lost. Otherwise it is the
+            # API's own reason (a quota, a registry not running...).
             refused = isinstance(error, ApiError) and error.status in (400, 409)
             if not (error.may_have_committed or refused):
                 raise
             found = _find_by_name(client, registry_id, name)
             if refused and found is None:
                 raise
-            if refused and attempt == 1:
-                raise _name_taken(name, registry_id) from None
+            # Only a POST that may have committed (this one, or an earlier one) made it.
+            may_be_ours = uncertain or error.may_have_committed
+            if found is not None and not (may_be_ours and _ours(client, found, props, started)):
+                raise _NameTaken(found) from None
+            uncertain = True
             # The password was in the lost answer: a token created by it is useless, so
             # delete it (also on the last attempt: no orphan to block the next run).
             if found is not None:
@@ -213,18 +273,29 @@ def _post(client: IonosCrClient, props: Mapping[str, Any]) -> Token:
             if lost == _CREATE_ATTEMPTS or attempt == _POST_ATTEMPTS:
                 raise IonosCrError(
                     f"creating token {name!r} failed {attempt} times without an answer "
-                    f"({error}); no token was left behind, run the update again"
+                    f"({error}); no token was left behind: run `pulumi up` again"
                 ) from None
             what = "answer was lost" if found is not None else "failed"
             notice(f"token {name} (registry {registry_id}): create {what}; trying again")
     raise AssertionError("unreachable")
 
 
-def _adopt(client: IonosCrClient, props: Mapping[str, Any]) -> tuple[Token, str | None]:
-    found = _find_by_name(client, props["registry_id"], props["name"])
-    if found is None:
-        token = _post(client, props)
-        return token, token.properties.credentials.password
+def _ours(client: IonosCrClient, token: Token, props: Mapping[str, Any], started: float) -> bool:
+    """Whether `token` was made by this create's POSTs (sent from `started` on, our clock)."""
+    if is_derived(props):
+        return True  # the name is this resource's alone
+    offset = client.clock_offset
+    try:
+        created = rules.expiry_date(token.metadata.created_date, allow_past=True)
+    except ValidationError:
+        created = None
+    if offset is None or created is None:
+        return False  # cannot tell: leave it alone
+    instant = _dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=_dt.timezone.utc)
+    return instant.timestamp() >= started + offset - _CLOCK_SLACK
+
+
+def _adopt(client: IonosCrClient, found: Token, props: Mapping[str, Any]) -> Token:
     notice(
         f"token {props['name']}: adopted existing token {found.id}; its password cannot be "
         "recovered, so the password and docker_config_json outputs are empty. Change "
@@ -233,7 +304,7 @@ def _adopt(client: IonosCrClient, props: Mapping[str, Any]) -> tuple[Token, str 
     patch = _patch_for(_live_inputs(found, props["registry_id"], props), props)
     if patch.body():
         found = client.patch_token(props["registry_id"], found.id, patch)
-    return found, None
+    return found
 
 
 def _hostname(
@@ -247,9 +318,10 @@ def _hostname(
     registry is waited for until it runs (the hostname may come earlier, and the API may
     refuse tokens until then).
 
-    A hostname never changes once given, so one already in the outputs' docker config is
-    reused instead of reading the registry again (a refresh then costs one call a token)."""
-    known = _hostname_in(previous or {})
+    A hostname never changes once given, so one the program passed (`registry=`) or one already
+    in the outputs' docker config is reused instead of reading the registry again (a refresh
+    then costs one call a token)."""
+    known = str((previous or {}).get("registry_hostname") or "") or _hostname_in(previous or {})
     if known:
         return known
     if not wait:

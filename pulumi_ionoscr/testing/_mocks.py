@@ -19,7 +19,7 @@ from typing import Any
 
 import pulumi
 import pulumi.runtime
-from pulumi.dynamic import CheckResult, ResourceProvider
+from pulumi.dynamic import CheckFailure, CheckResult, ResourceProvider
 
 from .. import _validation as rules
 from .._exceptions import CheckFailedError
@@ -63,8 +63,8 @@ class _OfflineRegistryProvider(RegistryProvider):
 
     def _locations_if_new(
         self, olds: Mapping[str, Any], news: Mapping[str, Any]
-    ) -> list[str] | None:
-        return self._locations
+    ) -> tuple[list[str] | None, list[CheckFailure]]:
+        return self._locations, []
 
 
 def reveal(value: Any) -> Any:

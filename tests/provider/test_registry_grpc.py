@@ -71,3 +71,22 @@ def test_missing_credentials_is_one_clear_error(ionoscr_emulator: RunningEmulato
             server.create(URN, {"name": "no-creds", "location": "de/fra"})
     assert "IONOS credentials are missing" in raised.value.details
     assert "IONOS_TOKEN" in raised.value.details and "ionoscr:username" in raised.value.details
+
+
+def test_an_operational_error_is_a_short_traceback_ending_in_one_line(
+    ionoscr_emulator: RunningEmulator,
+) -> None:
+    """`pulumi.dynamic` prints the traceback of every error: the provider keeps it to the
+    frames the user cannot avoid, and the last line says what to do."""
+    config = {"ionoscr:endpoint": ionoscr_emulator.base_url, "ionoscr:token": "t"}
+    with provider_server(RegistryProvider(), NO_ENV_CREDENTIALS) as server:
+        server.configure(config)
+        inputs, _ = server.check(URN, {}, {"name": "taken-name", "location": "de/fra"})
+        server.create(URN, inputs)
+        with pytest.raises(ProviderCallError) as raised:
+            server.create(URN, inputs)
+    lines = raised.value.details.strip().splitlines()
+    frames = [line for line in lines if line.lstrip().startswith("File ")]
+    assert len(frames) <= 4, raised.value.details  # pulumi.dynamic's two, ours at most two
+    assert lines[-1].startswith("pulumi_ionoscr.IonosCrError: registry name 'taken-name'")
+    assert lines[-1].endswith("otherwise choose another name")

@@ -195,17 +195,17 @@ def test_duplicate_name_is_a_clear_error(
     assert len(live_tokens(api_env)) == 1
 
 
-def test_conflict_from_the_post_is_the_same_clear_error(
-    api_env: RunningEmulator,
-    registry_id: str,
-    client: IonosCrClient,
-    monkeypatch: pytest.MonkeyPatch,
+def test_a_taken_name_costs_the_post_and_one_look_up(
+    api_env: RunningEmulator, registry_id: str, client: IonosCrClient
 ) -> None:
+    """No list before the POST: its refusal, confirmed by one look-up, says the name is taken,
+    and nothing is deleted."""
     client.create_token(registry_id, TokenCreate(name="ci-push"))
-    # Someone else creates the token between our look-up and our POST.
-    lookup_misses(monkeypatch, 1)
+    api_env.admin.clear_requests()
     with pytest.raises(IonosCrError, match=r"already exists.*adopt_existing=True"):
         make(registry_id)
+    calls = [(r["method"], r["status"]) for r in api_env.admin.requests() if "/tokens" in r["path"]]
+    assert calls == [("POST", 409), ("GET", 200)]
     assert len(live_tokens(api_env)) == 1
 
 
@@ -252,19 +252,16 @@ def test_lost_create_answer_leaves_one_token_with_a_known_password(
     assert live["id"] == outs["token_id"]
     assert issued_to(api_env, registry_id, outs["token_id"], outs["password"])
     calls = [(r["method"], r["fault"]) for r in api_env.admin.requests() if "/tokens" in r["path"]]
-    assert [c for c in calls if c[0] != "GET"] == [
-        ("POST", calls[1][1]),
-        ("DELETE", None),
-        ("POST", None),
-    ]
-    assert str(calls[1][1]).startswith("lost:")
+    writes = [c for c in calls if c[0] != "GET"]
+    assert writes == [("POST", writes[0][1]), ("DELETE", None), ("POST", None)]
+    assert str(writes[0][1]).startswith("lost:")
 
 
 def test_lost_answer_whose_token_shows_up_late_is_still_recreated(
     api_env: RunningEmulator, registry_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The look-up after the lost answer misses the new token; the retry's 409 reveals it."""
-    lookup_misses(monkeypatch, 2)
+    lookup_misses(monkeypatch, 1)  # the look-up right after the lost answer
     lose_first_token_post(api_env, posts=3)
     _, _, outs = make(registry_id)
     [live] = live_tokens(api_env)
