@@ -117,8 +117,8 @@ def _post_or_adopt(client: IonosCrClient, props: Mapping[str, Any]) -> tuple[Reg
     name = props["name"]
     if not client.name_in_use(name):
         return _post(client, props), True
-    adopt = bool(props.get("adopt_existing")) or adopt_existing_requested()
-    if not (adopt or is_derived(props)):
+    switch = adopt_existing_requested()
+    if not (props.get("adopt_existing") or switch or is_derived(props)):
         raise IonosCrError(_in_use_message(name))
     found = _find_by_name(client, name)
     if found is None:
@@ -126,7 +126,13 @@ def _post_or_adopt(client: IonosCrClient, props: Mapping[str, Any]) -> tuple[Reg
             f"registry name {name!r} is in use by another IONOS account (registry names are "
             "unique across all customers): choose another name"
         )
-    why = "adopt_existing" if adopt else "its name was derived for this resource"
+    why = (
+        "adopt_existing"
+        if props.get("adopt_existing")
+        else ADOPT_EXISTING_ENV
+        if switch
+        else "its name was derived for this resource"
+    )
     notice(f"registry {name}: adopted the existing registry {found.id} ({why})")
     return _adopt(client, found, props), False
 

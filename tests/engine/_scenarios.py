@@ -178,7 +178,7 @@ def fleet_program(fleet: Sequence[RegistrySpec]) -> Program:
             for tok in spec.tokens:
                 token = cr.RegistryToken(
                     tok.resource,
-                    registry_id=reg.id,
+                    registry=reg,
                     name=tok.name,
                     scopes=[cr.TokenScope(**s) for s in tok.scopes],
                     status=tok.status,

@@ -67,6 +67,8 @@ def test_state_and_outputs_hold_secrets_as_ciphertext(
     assert "ciphertext" in registry["outputs"]["hostname"]
     for key in ("username", "password", "docker_config_json"):
         assert "ciphertext" in token["outputs"][key], key
+    # The token took the hostname from the registry's (secret) output: an encrypted input.
+    assert "ciphertext" in token["inputs"]["registry_hostname"]
 
     # `__provider` is ciphertext too; decrypted, the pickles name their class and carry no
     # credential, password or endpoint (providers are stateless).
