@@ -12,6 +12,7 @@ import json
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -189,6 +190,16 @@ def fleet_program(fleet: Sequence[RegistrySpec]) -> Program:
                 pulumi.export(f"{tok.resource}_docker_config_json", token.docker_config_json)
 
     return program
+
+
+def program_directory(parent: Path, project: str, source: str) -> Path:
+    """A project directory (`Pulumi.yaml` + `__main__.py` holding `source`) under `parent`, for
+    tests that run a program as CI does: `pulumi` in the directory, through the language host."""
+    directory = parent / "program"
+    directory.mkdir()
+    (directory / "Pulumi.yaml").write_text(f"name: {project}\nruntime: python\n")
+    (directory / "__main__.py").write_text(source)
+    return directory
 
 
 def declared(fleet: Sequence[RegistrySpec]) -> dict[str, list[str]]:

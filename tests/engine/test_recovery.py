@@ -20,7 +20,12 @@ from typing import Any
 
 import pytest
 from _harness import PulumiCli, PulumiStack
-from _scenarios import Cloud, _cloud, _emulator_process  # noqa: F401  (fixtures)
+from _scenarios import (  # noqa: F401  (fixtures)
+    Cloud,
+    _cloud,
+    _emulator_process,
+    program_directory,
+)
 
 pytestmark = pytest.mark.engine
 
@@ -56,14 +61,6 @@ pulumi.export("ci", {"username": token.username, "password": token.password})
 """
 
 
-def project(tmp_path: Path, source: str) -> Path:
-    directory = tmp_path / "program"
-    directory.mkdir()
-    (directory / "Pulumi.yaml").write_text("name: killed-ci\nruntime: python\n")
-    (directory / "__main__.py").write_text(source)
-    return directory
-
-
 @pytest.fixture
 def ci_stack(
     pulumi_cli: PulumiCli, cloud: Cloud, tmp_path: Path
@@ -75,12 +72,9 @@ def ci_stack(
 
     def make(source: str) -> PulumiStack:
         env = {"IONOSCR_ENDPOINT": cloud.base_url, "IONOS_TOKEN": cloud.credential}
+        directory = program_directory(tmp_path, "killed-ci", source)
         stack = PulumiStack.from_directory(
-            pulumi_cli,
-            project(tmp_path, source),
-            mode="language-host",
-            root=tmp_path / "s",
-            env=env,
+            pulumi_cli, directory, mode="language-host", root=tmp_path / "stack", env=env
         )
         made.append(stack)
         return stack
