@@ -1,8 +1,7 @@
 """Where credentials end up, as README says: environment variables are never stored; stack
 config is stored (encrypted) as the inputs of the default `pulumi-python` provider, and
-`refresh`/`destroy` use that stored copy unless `--run-program` runs the program again. Any
-command that runs the program (`up`, `preview`, `--run-program`) stores the config it ran with,
-even when it fails (measured with CLI v3.276.0)."""
+`refresh`/`destroy` use that stored copy unless `--run-program` runs the program again, which
+stores the config it ran with even when it fails (measured with CLI v3.276.0)."""
 
 from __future__ import annotations
 
