@@ -28,8 +28,8 @@ from pulumi.dynamic import (
 )
 from pulumi.output import Unknown
 
-from ._config import RetryPolicy, account_of, settings_from
-from ._exceptions import IonosCrError, ValidationError, WaitTimeoutError
+from ._config import RetryPolicy, account_of, adopt_existing_requested, settings_from
+from ._exceptions import ConfigurationError, IonosCrError, ValidationError, WaitTimeoutError
 from ._validation import Rule, random_suffix, stable_suffix, validate_fields
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ __all__ = [
     "plain",
     "poll_delays",
     "resource_args",
+    "switch_failures",
     "wait_until",
     "with_secret_outputs",
 ]
@@ -106,6 +107,16 @@ def check_result(
             errors.append(ValidationError(key, "is required", None))
     failures = [CheckFailure(e.input_name, str(e)) for e in errors]
     return CheckResult(inputs, [*failures, *extra_failures])
+
+
+def switch_failures() -> list[CheckFailure]:
+    """A failure when IONOSCR_ADOPT_EXISTING has a value that is neither true nor false: the
+    preview says so rather than a create that finds a name in use."""
+    try:
+        adopt_existing_requested()
+    except ConfigurationError as error:
+        return [CheckFailure("adopt_existing", str(error))]
+    return []
 
 
 def auto_name_inputs(resource_name: str) -> dict[str, str]:

@@ -24,6 +24,7 @@ from ._provider import (
     notice,
     plain,
     resource_args,
+    switch_failures,
     with_secret_outputs,
 )
 
@@ -175,7 +176,7 @@ class RegistryProvider(ProviderBase):
             news,
             _registry_rules(allowed),
             required=("name", "location"),
-            extra_failures=failures,
+            extra_failures=[*failures, *switch_failures()],
         )
 
     def _locations_if_new(

@@ -24,6 +24,7 @@ from ._provider import (
     derived_name,
     plain,
     resource_args,
+    switch_failures,
     with_secret_outputs,
 )
 from ._registry import Registry
@@ -188,7 +189,12 @@ class RegistryTokenProvider(ProviderBase):
             news["scopes"] = [plain(s) for s in news["scopes"]]
         if news.get("name") is None and news.get("name_prefix"):
             news["name"] = derived_name(olds, news, rules.derive_token_name, self.account)
-        result = check_result(news, _token_rules(olds), required=("registry_id", "name"))
+        result = check_result(
+            news,
+            _token_rules(olds),
+            required=("registry_id", "name"),
+            extra_failures=switch_failures(),
+        )
         # Normal forms of "not given": what the API does when the field is left out.
         if result.inputs.get("scopes") is None:
             result.inputs["scopes"] = []

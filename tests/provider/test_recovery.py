@@ -138,14 +138,17 @@ def test_explicit_name_in_use_names_the_switch_and_the_commands(
     assert RegistryProvider().create(inputs).id == existing.id
 
 
-def test_a_bad_switch_value_is_named(
-    api_env: RunningEmulator, client: IonosCrClient, monkeypatch: pytest.MonkeyPatch
+def test_a_bad_switch_value_fails_the_check(
+    api_env: RunningEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client.create_registry(RegistryCreate(name="kept", location="de/fra"))
     monkeypatch.setenv("IONOSCR_ADOPT_EXISTING", "please")
-    inputs = checked(RegistryProvider(), {"name": "kept", "location": "de/fra"})
-    with pytest.raises(IonosCrError, match="IONOSCR_ADOPT_EXISTING must be true or false"):
-        RegistryProvider().create(inputs)
+    for provider, news in (
+        (RegistryProvider(), {"name": "kept", "location": "de/fra"}),
+        (RegistryTokenProvider(), {"registry_id": "8f3e0b4e-5c1a-4d6f-9b2a-1e2d3c4b5a69"}),
+    ):
+        [failure] = provider.check({}, {**news, "name": "kept"}).failures
+        assert failure.property == "adopt_existing"
+        assert "IONOSCR_ADOPT_EXISTING must be true or false (got 'please')" in failure.reason
 
 
 # ---- tokens -----------------------------------------------------------------------------------
