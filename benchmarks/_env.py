@@ -23,6 +23,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 INSTALL_SCRIPT = REPO_ROOT / "scripts" / "install-pulumi.sh"
 FLEET_DIR = BENCH_DIR / "fleet"
+BUDGET_DIR = BENCH_DIR / "budget"
 PASSPHRASE = "pulumi-ionoscr-benchmarks"
 # Any non-empty Bearer token is accepted by the emulator.
 API_TOKEN = "benchmark-token"
@@ -107,16 +108,18 @@ class Timed:
 
 @dataclass
 class Stack:
-    """A copy of `benchmarks/fleet` with its own PULUMI_HOME and file backend, run with plain
-    `pulumi up` / `preview` / `destroy` through the language host, as a user's CI would."""
+    """A copy of a benchmark project (`benchmarks/fleet` unless told) with its own PULUMI_HOME
+    and file backend, run with plain `pulumi up` / `preview` / `destroy` through the language
+    host, as a user's CI would."""
 
     cli: Cli
     env_extra: dict[str, str] = field(default_factory=dict)
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="ionoscr-bench-")))
+    project: Path = FLEET_DIR
 
     def __post_init__(self) -> None:
         self.work = self.root / "project"
-        shutil.copytree(FLEET_DIR, self.work, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(self.project, self.work, ignore=shutil.ignore_patterns("__pycache__"))
         (self.root / "home").mkdir()
         (self.root / "backend").mkdir()
 

@@ -1,8 +1,10 @@
 """Section 1: API calls per operation, counted in the emulator's request log.
 
 Direct provider calls (check, diff, create, read, update, delete of each resource) under both
-emulator timing presets, then the real engine on the fleet stack: how many calls an unchanged
-`pulumi preview`, an unchanged `pulumi up` and a `pulumi refresh` make.
+emulator timing presets; the real engine on the fleet stack: how many calls an unchanged
+`pulumi preview`, an unchanged `pulumi up` and a `pulumi refresh` make; and the call budget:
+every step of the budget stack (1 registry with a GC schedule, 2 scoped tokens with expiry) as a
+user runs it, preview included, against the official provider's counts on the same stack.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from _env import API_TOKEN, Cli, Stack, emulator, run_id
+from _env import API_TOKEN, BUDGET_DIR, Cli, Stack, emulator, run_id
 from _report import call_summary
 
 from pulumi_ionoscr import _registry, _repository, _token
@@ -104,10 +106,56 @@ def engine_calls(cli: Cli) -> list[Row]:
     return rows
 
 
+# The budget: calls of the official bridged provider (`pulumi-resource-ionoscloud` v0.2.3)
+# on the same stack and CLI, measured against this emulator for issue 15; `pulumi up` may spend
+# two more (the location check at preview and the name check before the POST).
+OFFICIAL_CALLS = {
+    "pulumi up": 6,
+    "pulumi preview (no change)": 0,
+    "pulumi refresh": 6,
+    "pulumi up (GC day changed)": 3,
+    "pulumi preview (no change, again)": 0,
+    "pulumi destroy": 5,
+}
+BUDGET = {**OFFICIAL_CALLS, "pulumi up": OFFICIAL_CALLS["pulumi up"] + 2}
+TOKEN_REFS = ("registry", "registry_id")
+
+
+def budget_calls(cli: Cli, token_ref: str) -> list[Row]:
+    """Every step of the budget stack as a user runs it (`--yes`, preview included), emulator
+    timing `default` (a new registry is Running on its second read)."""
+    rows: list[Row] = []
+    with emulator("default") as emu:
+        stack = Stack(
+            cli, {"IONOSCR_ENDPOINT": emu.base_url, "IONOS_TOKEN": API_TOKEN}, project=BUDGET_DIR
+        )
+        yes = ["--yes", "--color", "never"]
+        try:
+            stack.init({"runId": run_id(), "tokenRef": token_ref})
+            for label, args in (
+                ("pulumi up", ["up", *yes]),
+                ("pulumi preview (no change)", ["preview", "--expect-no-changes"]),
+                ("pulumi refresh", ["refresh", *yes]),
+                ("pulumi up (GC day changed)", ["up", *yes]),
+                ("pulumi preview (no change, again)", ["preview", "--expect-no-changes"]),
+                ("pulumi destroy", ["destroy", *yes]),
+            ):
+                if label == "pulumi up (GC day changed)":
+                    stack.run(["config", "set", "gcDay", "Sunday"])
+                _, log = _counted(emu, lambda args=args: stack.run(args))
+                rows.append({"resource": f"budget ({token_ref}=)", "op": label, "log": log})
+        finally:
+            stack.close()
+    for row in rows:
+        row["calls"] = len(row["log"])
+    return rows
+
+
 def run(cli: Cli | None) -> dict[str, Any]:
     by_preset = {preset: provider_calls(preset) for preset in PRESETS}
     engine = engine_calls(cli) if cli is not None else []
-    return {"provider": by_preset, "engine": engine}
+    budget = {ref: budget_calls(cli, ref) for ref in TOKEN_REFS} if cli is not None else {}
+    return {"provider": by_preset, "engine": engine, "budget": budget}
 
 
 def render(result: dict[str, Any]) -> tuple[list[str], list[list[object]]]:
@@ -121,4 +169,22 @@ def render(result: dict[str, Any]) -> tuple[list[str], list[list[object]]]:
         rows.append([row["resource"], row["op"], *counts, call_summary(detail)])
     for row in result["engine"]:
         rows.append([row["resource"], row["op"], row["calls"], "n/a", call_summary(row["log"])])
+    return headers, rows
+
+
+def render_budget(result: dict[str, Any]) -> tuple[list[str], list[list[object]]]:
+    """Per step: our calls with each token form, the budget, the official provider's calls."""
+    budget = result.get("budget") or {}
+    headers = [
+        "step (budget stack)",
+        *[f"calls ({ref}=)" for ref in budget],
+        "budget",
+        "official",
+        "what (registry=)",
+    ]
+    rows: list[list[object]] = []
+    for i, step in enumerate(OFFICIAL_CALLS):
+        counts = [budget[ref][i]["calls"] for ref in budget]
+        detail = call_summary(next(iter(budget.values()))[i]["log"]) if budget else "-"
+        rows.append([step, *counts, BUDGET[step], OFFICIAL_CALLS[step], detail])
     return headers, rows

@@ -5,7 +5,8 @@
     python benchmarks/run.py --json figures.json   # also write the raw numbers
 
 Sections (benchmarks/README.md explains each figure):
-  api-calls   API calls per provider operation, and per engine command on the fleet stack
+  api-calls   API calls per provider operation, per engine command on the fleet stack, and
+              per step of the call-budget stack (against the official provider's counts)
   engine      wall time of pulumi up / preview / destroy: fleet vs the no-op floor
   overshoot   polling overshoot after a registry becomes Running
   import      import cost: program process (vs import pulumi) and provider process (vs no-op)
@@ -120,7 +121,10 @@ def main(argv: list[str] | None = None) -> int:
         figures["api_calls"] = _strip_logs(result)
         show(result, api_calls.render)
         if cli is None:
-            print(f"engine rows skipped: {cli_reason}")
+            print(f"engine rows and the call budget skipped: {cli_reason}")
+        else:
+            print("\nCall budget: each step as a user runs it (preview included), default timing")
+            show(result, api_calls.render_budget)
 
     if "engine" in args.sections:
         timings = tuple(t.strip() for t in args.engine_timing.split(",") if t.strip())
@@ -198,6 +202,7 @@ def _strip_logs(result: dict[str, Any]) -> dict[str, Any]:
     return {
         "provider": {p: slim(rows) for p, rows in result["provider"].items()},
         "engine": slim(result["engine"]),
+        "budget": {ref: slim(rows) for ref, rows in result["budget"].items()},
     }
 
 
