@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         show(result, client_cost.render)
         clients = FLEET_PROVIDER_CALLS
         print(
-            f"a fleet up opens {clients + 5} clients (80 creates + 5 checks of a new location),"
+            f"a fleet up opens {clients + 1} clients (80 creates + 1 check of a new location),"
             f" destroy and refresh {clients} each: about"
             f" {client_cost.fleet_estimate(result, clients):.1f}s of CPU per command in the one"
             " provider process, which serves at most 4 calls at once"
