@@ -30,6 +30,8 @@ _FAILED_STATES = ("failed", "failed_suspended", "failed_updating", "failed_destr
 # A POST that failed before anything was created is simply tried again (a lost answer is
 # adopted at once, so only plain failures use this up): 3 was too few under 10% 503s.
 _CREATE_ATTEMPTS = 8
+# Inputs only the program knows: a read carries them over from the previous state.
+_PROGRAM_KEYS = ("name_prefix", "name_scope", "timeouts", "adopt_existing")
 
 
 def _live_schedule(reg: RegistryModel, previous: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -56,7 +58,7 @@ def _live_inputs(reg: RegistryModel, previous: Mapping[str, Any]) -> dict[str, A
         allow_list = list(declared_list)  # the API's spelling of the same networks
     scanning = reg.vulnerability_scanning
     return {
-        **{k: previous[k] for k in ("name_prefix", "timeouts", "adopt_existing") if k in previous},
+        **{k: previous[k] for k in _PROGRAM_KEYS if k in previous},
         "name": reg.properties.name,
         "location": reg.properties.location,
         "garbage_collection_schedule": _live_schedule(reg, previous),
