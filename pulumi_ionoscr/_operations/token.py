@@ -199,7 +199,7 @@ def create(connect: Connect, props: dict[str, Any]) -> CreateResult:
     registry_id = props["registry_id"]
     with connect() as client:
         # Before the POST: a registry that never gets ready leaves no token behind. A hostname
-        # from the registry's outputs says it is ready.
+        # from a Registry resource's outputs says it is ready (its create waited until it ran).
         hostname = str(props.get("registry_hostname") or "") or _hostname(
             client, registry_id, wait=True
         )
