@@ -5,11 +5,12 @@ provider therefore keeps the password from that answer in the outputs for good (
 returns ``""``), and when that answer is lost it deletes the token it cannot use and creates it
 again rather than hand out a token without a password.
 
-No list precedes the POST: its 409 says that the name was taken before. Only after a lost
-answer must the provider tell its own token from one that was there before; it takes a token
-as its own when the name was derived for this resource, or when the token was created after
-the first POST was sent (its `createdDate` against the server's clock, read from the `Date`
-of the answers).
+No list precedes the POST: the tokens are listed only when a POST fails. A refusal of the first
+POST (409, or 400) with a token of that name in the list means the name was taken before.
+After a lost answer the provider must tell its own token from one that was there before; it
+takes a token as its own when the name was derived for this resource, or when the token was
+created after the first POST was sent (its `createdDate` against the server's clock, read from
+the `Date` of the answers).
 """
 
 from __future__ import annotations
