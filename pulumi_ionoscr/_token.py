@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, overload
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, overload
 
 import pulumi
 from pulumi.dynamic import CheckResult, DiffResult, Resource
@@ -30,6 +30,7 @@ from ._provider import (
 from ._registry import Registry
 
 __all__ = [
+    "RegistryOutputs",
     "RegistryToken",
     "RegistryTokenArgs",
     "RegistryTokenArgsDict",
@@ -94,6 +95,20 @@ class TokenScopeOutput(TypedDict):
     type: str
 
 
+class RegistryOutputs(Protocol):
+    """What `registry=` takes from a `Registry` resource: its id and (secret) hostname outputs,
+    and whether the program only reads it (`Registry.get`)."""
+
+    @property
+    def registry_id(self) -> pulumi.Output[str]: ...
+
+    @property
+    def hostname(self) -> pulumi.Output[str]: ...
+
+    @property
+    def looked_up(self) -> bool: ...
+
+
 @dataclass
 class RegistryTokenArgs:
     """Inputs of a `RegistryToken`.
@@ -119,7 +134,7 @@ class RegistryTokenArgs:
     status: pulumi.Input[TokenStatus] | None = None
     rotation_triggers: pulumi.Input[Mapping[str, Any]] | None = None
     adopt_existing: pulumi.Input[bool] = False
-    registry: Registry | None = None
+    registry: RegistryOutputs | None = None
 
 
 class RegistryTokenArgsDict(TypedDict):
@@ -132,7 +147,7 @@ class RegistryTokenArgsDict(TypedDict):
     status: NotRequired[pulumi.Input[TokenStatus] | None]
     rotation_triggers: NotRequired[pulumi.Input[Mapping[str, Any]] | None]
     adopt_existing: NotRequired[pulumi.Input[bool]]
-    registry: NotRequired[Registry]
+    registry: NotRequired[RegistryOutputs]
 
 
 # ---- rules and normal forms ------------------------------------------------------------------
@@ -294,7 +309,7 @@ class RegistryToken(Resource, module="ionoscr", name="RegistryToken"):
         resource_name: str,
         opts: pulumi.ResourceOptions | None = None,
         *,
-        registry: Registry,
+        registry: RegistryOutputs,
         name: pulumi.Input[str] | None = None,
         scopes: pulumi.Input[Sequence[pulumi.Input[TokenScope | TokenScopeDict]]] | None = None,
         expiry_date: pulumi.Input[str] | _dt.date | None = None,

@@ -51,6 +51,8 @@ push = cr.RegistryToken(
 )
 cr.RegistryToken("dict", {"registry_id": rid, "expiry_date": "2027-06-01T00:00:00Z"})
 cr.RegistryToken("args", cr.RegistryTokenArgs(registry_id=rid, name="pull"))
+cr.RegistryToken("by-resource", registry=by_keywords, status="enabled")
+cr.RegistryToken("by-resource-args", cr.RegistryTokenArgs(registry=by_args))
 app = cr.Repository("app", registry_id=rid, name="team/app")
 cr.Repository("dict-repo", {"registry_id": rid, "name": "team/web"})
 cr.Repository("args-repo", cr.RepositoryArgs(registry_id=rid, name="team/api"))

@@ -19,6 +19,7 @@ cr.RegistryToken("expiry", registry_id=rid, expiry_date=20270601)  # mistake: a 
 cr.TokenScope(name="app", actions="pull")  # mistake: actions is a list
 cr.TokenScope(name="app", actions=["pul"])  # mistake: pull, push or delete
 cr.RegistryToken("dict", {"registry_id": rid, "scopes": [{"name": "app"}]})  # mistake
+cr.RegistryToken("by-id", registry=rid)  # mistake: registry= takes the Registry resource
 cr.Repository("half", registry_id=rid)  # mistake: name is required
 cr.Repository("args", cr.RepositoryArgs(registry_id=rid, name="app"), name="app")  # mistake
 cr.Registry("opts", location="de/fra", opts={"protect": True})  # mistake: ResourceOptions
