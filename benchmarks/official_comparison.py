@@ -40,7 +40,7 @@ import pulumi_ionoscr as cr
 registry = cr.Registry("main", name="{name}", location="de/fra",
     garbage_collection_schedule=cr.GarbageCollectionSchedule(days=["Saturday"], time="02:30"),
     vulnerability_scanning=False)
-token = cr.RegistryToken("ci", registry_id=registry.registry_id, name="{token}",
+token = cr.RegistryToken("ci", registry=registry, name="{token}",
     scopes=[cr.TokenScope(name="app", actions=["pull", "push"])], expiry_date="{expiry}")
 pulumi.export("hostname", registry.hostname)
 pulumi.export("username", token.username)
