@@ -31,6 +31,7 @@ from ._lookups import (
     is_name_available,
     is_name_available_output,
 )
+from ._parallel import parallel_providers
 from ._registry import (
     GarbageCollectionSchedule,
     GarbageCollectionScheduleDict,
@@ -116,4 +117,5 @@ __all__ = [
     "get_vulnerabilities_output",
     "is_name_available",
     "is_name_available_output",
+    "parallel_providers",
 ]

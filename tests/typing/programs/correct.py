@@ -65,3 +65,11 @@ pulumi.export("pushed", app.push_count.apply(lambda n: n + 1))
 pulumi.export("url", app.url)
 seen = cr.Registry.get("seen", "2f1a3f0e-6a53-4c55-9b5f-0f5a3b2f3c11")
 pulumi.export("seen_location", seen.location)
+
+providers: list[pulumi.ProviderResource] = cr.parallel_providers(2, name="wide")
+for index in range(8):
+    cr.Registry(
+        f"wide{index}",
+        location="de/fra",
+        opts=pulumi.ResourceOptions(provider=providers[index % len(providers)]),
+    )

@@ -28,3 +28,4 @@ token = cr.RegistryToken("ci", registry_id=rid)
 token.scopes.apply(lambda scopes: [s["nam"] for s in scopes])  # mistake: no such key
 registry.storage_bytes.apply(lambda size: size.upper())  # mistake: an int
 pulumi.export("never", registry.garbage_collection_schedule.apply(lambda s: s["days"]))  # mistake
+cr.parallel_providers("4")  # mistake: a count of providers
