@@ -24,6 +24,7 @@ REPO_ROOT = BENCH_DIR.parent
 INSTALL_SCRIPT = REPO_ROOT / "scripts" / "install-pulumi.sh"
 FLEET_DIR = BENCH_DIR / "fleet"
 BUDGET_DIR = BENCH_DIR / "budget"
+PARALLEL_DIR = BENCH_DIR / "parallel"
 PASSPHRASE = "pulumi-ionoscr-benchmarks"
 # Any non-empty Bearer token is accepted by the emulator.
 API_TOKEN = "benchmark-token"

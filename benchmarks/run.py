@@ -11,6 +11,7 @@ Sections (benchmarks/README.md explains each figure):
   overshoot   polling overshoot after a registry becomes Running
   import      import cost: program process (vs import pulumi) and provider process (vs no-op)
   client      what one provider call pays to build its HTTP client, vs one API call
+  parallel    16 registries ready after 5 s: the default provider vs parallel_providers()
 
 Everything runs against emulators on 127.0.0.1 started and stopped here; every loop is bounded
 and every CLI command has a timeout.
@@ -36,13 +37,14 @@ import client_cost
 import engine_times
 import import_time
 import overshoot
+import parallel_registries
 from _env import Cli, Unavailable, find_cli
 
 from pulumi_ionoscr import _provider
 
 # Provider calls that build a client in a fleet up / destroy / refresh: one per resource.
 FLEET_PROVIDER_CALLS = 5 + 5 * 10 + 5 * 5
-SECTIONS = ("api-calls", "engine", "overshoot", "import", "client")
+SECTIONS = ("api-calls", "engine", "overshoot", "import", "client", "parallel")
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -76,6 +78,15 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--import-repeats", type=int, default=11, help="fresh interpreters per statement (11)"
     )
+    parser.add_argument(
+        "--parallel-registries", type=int, default=16, help="registries created at once (16)"
+    )
+    parser.add_argument(
+        "--parallel-seconds", type=float, default=5.0, help="seconds until each is Running (5)"
+    )
+    parser.add_argument(
+        "--parallel-rounds", type=int, default=1, help="rounds of the parallel section (1)"
+    )
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
     args = parser.parse_args(argv)
     chosen = [s.strip() for item in args.only for s in item.split(",") if s.strip()]
@@ -85,6 +96,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     args.sections = [s for s in SECTIONS if s in chosen] if chosen else list(SECTIONS)
     if not 1 <= args.rounds <= 10 or not 1 <= args.overshoot_count <= 10:
         parser.error("--rounds and --overshoot-count must be between 1 and 10")
+    if not 1 <= args.parallel_rounds <= 10 or not 1 <= args.parallel_registries <= 64:
+        parser.error("--parallel-rounds: 1 to 10; --parallel-registries: 1 to 64")
     if not 1 <= args.import_repeats <= 50:
         parser.error("--import-repeats must be between 1 and 50")
     return args
@@ -100,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[str, Any] = {}
     cli: Cli | None = None
     cli_reason = ""
-    if {"api-calls", "engine"} & set(args.sections):
+    if {"api-calls", "engine", "parallel"} & set(args.sections):
         try:
             cli = find_cli()
         except Unavailable as exc:
@@ -183,6 +196,24 @@ def main(argv: list[str] | None = None) -> int:
             f" {client_cost.fleet_estimate(result, clients):.1f}s of CPU per command in the one"
             " provider process, which serves at most 4 calls at once"
         )
+
+    if "parallel" in args.sections:
+        count, seconds = args.parallel_registries, args.parallel_seconds
+        _section(
+            f"6. {count} registries, each Running {seconds:g}s after its POST: pulumi up on the"
+            f" default provider vs parallel_providers(); median of {args.parallel_rounds}",
+            started,
+        )
+        if cli is None:
+            print(f"skipped: {cli_reason}")
+        else:
+            result = parallel_registries.run(cli, count, seconds, args.parallel_rounds)
+            figures["parallel"] = result
+            show(result, parallel_registries.render)
+            print(
+                "waiting at once: the most registries between their first and last GET at the"
+                " same moment; first/last POST, last call: seconds after the command started"
+            )
 
     print(f"\ntotal {time.monotonic() - started:.0f}s")
     if args.json:
