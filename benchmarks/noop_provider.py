@@ -15,7 +15,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider
+from pulumi.dynamic import (
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    ResourceProvider,
+    UpdateResult,
+)
 
 __all__ = ["NoopRegistry", "NoopRepository", "NoopToken"]
 
@@ -34,6 +41,9 @@ class NoopProvider(ResourceProvider):
         changed = any(olds.get(k) != v for k, v in news.items() if k != "__provider")
         return DiffResult(changes=changed)
 
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult({**olds, **news})
+
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         return ReadResult(id_, props)
 
@@ -51,9 +61,15 @@ class NoopRegistry(Resource, module="benchnoop", name="Registry"):
     hostname: pulumi.Output[str]
 
     def __init__(
-        self, name: str, location: str, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        location: str,
+        opts: pulumi.ResourceOptions | None = None,
+        garbage_collection_schedule: dict[str, Any] | None = None,
     ) -> None:
         props: dict[str, Any] = {"name": name, "location": location}
+        if garbage_collection_schedule is not None:
+            props["garbage_collection_schedule"] = garbage_collection_schedule
         props.update(dict.fromkeys(_REGISTRY_OUTPUTS))
         secret = pulumi.ResourceOptions(additional_secret_outputs=["hostname"])
         super().__init__(
@@ -73,8 +89,11 @@ class NoopToken(Resource, module="benchnoop", name="RegistryToken"):
         registry_id: pulumi.Input[str],
         scopes: list[dict[str, Any]],
         opts: pulumi.ResourceOptions | None = None,
+        expiry_date: str | None = None,
     ) -> None:
         props: dict[str, Any] = {"registry_id": registry_id, "name": name, "scopes": scopes}
+        if expiry_date is not None:
+            props["expiry_date"] = expiry_date
         props.update(dict.fromkeys(_TOKEN_OUTPUTS))
         secret = pulumi.ResourceOptions(additional_secret_outputs=list(_TOKEN_OUTPUTS[1:]))
         super().__init__(

@@ -1,5 +1,6 @@
 """pulumi-ionoscr beside the official bridged provider (pulumi-ionoscloud), same stack, same
-emulator: what a user gets (token password, secrecy) and what it costs (wall time, API calls).
+emulator, same CLI: wall time and API calls of every step, where our time goes, and what a
+user gets (token password, secrecy, names and dates accepted).
 
 Not part of `make bench`: the official provider's plugin is a binary that no package registry
 serves. Build it (pulumi-resource-ionoscloud 0.2.3, from the pulumi-ionoscloud sources) and
@@ -8,11 +9,26 @@ make a venv of its own with the Python SDK (`pip install pulumi-ionoscloud==0.2.
     python benchmarks/official_comparison.py \\
         --official-plugin DIR/pulumi-resource-ionoscloud --official-python VENV/bin/python
 
-The stack: one registry (weekly garbage collection, no scanning) and one push/pull token for
-one repository, exporting the hostname and the token's username and password. Each round runs
-`pulumi up`, an unchanged `pulumi preview`, `pulumi refresh` and `pulumi destroy` for both,
-alternating, against one emulator (subprocess, `default` timing: a new registry needs two
-reads to be `Running`), on the CLI `scripts/install-pulumi.sh --no-build` finds.
+(or set IONOSCR_OFFICIAL_PLUGIN and IONOSCR_OFFICIAL_PYTHON). Without them, ours is measured
+against the no-op floor alone.
+
+Ours runs as a user installs it, not from this checkout's development venv (whose many packages
+the language host lists at every command, about 0.3 s more): the script makes a venv of its own
+and installs the checkout into it with pip (dependencies from the package index; about 30 s).
+`--ionoscr-python VENV/bin/python` reuses such a venv instead. The no-op floor and the empty
+program run with the same interpreter as ours.
+
+The stack: one registry in de/fra with a garbage collection schedule, and two scoped tokens
+with an expiry date (push/pull on `app`, pull on everything). Steps, as a user runs them
+(`--yes`, the preview included): `pulumi up`, an unchanged `pulumi preview`, `pulumi refresh`,
+`pulumi up` with the schedule's day changed, another unchanged preview, `pulumi destroy`.
+
+Each round runs each step for every tool before the next step (the tools' order turns every
+round), so load from elsewhere hits them alike; the tables show medians. Tools: ours, the
+official provider, the no-op floor (dynamic resources of the same shape whose provider does
+nothing: benchmarks/noop_provider.py), and an empty program (the CLI and the program process
+alone). One emulator (subprocess, `default` timing: a new registry needs two reads to be
+`Running`, a changed one one), on the CLI `scripts/install-pulumi.sh --no-build` finds.
 """
 
 from __future__ import annotations
@@ -20,31 +36,38 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _env import PASSPHRASE, Cli, Unavailable, emulator, find_cli, run_id
-from _report import median, table
+from _env import BENCH_DIR, PASSPHRASE, REPO_ROOT, Cli, Unavailable, emulator, find_cli, run_id
+from _report import call_summary, median, table
+
+OFFICIAL_VERSION = "0.2.3"
+# The official provider's own expiry format (an RFC 3339 date fails there: see _accepts).
+OFFICIAL_EXPIRY = "2030-01-01 00:00:00Z"
 
 IONOSCR_PROGRAM = """
 import pulumi
 import pulumi_ionoscr as cr
 
 registry = cr.Registry("main", name="{name}", location="de/fra",
-    garbage_collection_schedule=cr.GarbageCollectionSchedule(days=["Saturday"], time="02:30"),
+    garbage_collection_schedule=cr.GarbageCollectionSchedule(days=["{day}"], time="02:30"),
     vulnerability_scanning=False)
-token = cr.RegistryToken("ci", registry=registry, name="{token}",
+push = cr.RegistryToken("push", registry=registry, name="{token}",
     scopes=[cr.TokenScope(name="app", actions=["pull", "push"])], expiry_date="{expiry}")
+pull = cr.RegistryToken("pull", registry=registry, name="cluster-pull",
+    scopes=[cr.TokenScope(name="*", actions=["pull"])], expiry_date="{expiry}")
 pulumi.export("hostname", registry.hostname)
-pulumi.export("username", token.username)
-pulumi.export("password", token.password)
+pulumi.export("username", push.username)
+pulumi.export("password", push.password)
 """
 
 OFFICIAL_PROGRAM = """
@@ -52,36 +75,75 @@ import pulumi
 import pulumi_ionoscloud as ionoscloud
 
 registry = ionoscloud.creg.Registry("main", name="{name}", location="de/fra",
-    garbage_collection_schedule={{"days": ["Saturday"], "time": "02:30:00+00:00"}},
+    garbage_collection_schedule={{"days": ["{day}"], "time": "02:30:00+00:00"}},
     features={{"vulnerability_scanning": False}})
-token = ionoscloud.creg.RegistryToken("ci", registry_id=registry.id, name="{token}",
+push = ionoscloud.creg.RegistryToken("push", registry_id=registry.id, name="{token}",
     scopes=[{{"name": "app", "actions": ["pull", "push"], "type": "repository"}}],
     expiry_date="{expiry}")
-credentials = token.credentials.apply(lambda c: c[0] if c else None)
+pull = ionoscloud.creg.RegistryToken("pull", registry_id=registry.id, name="cluster-pull",
+    scopes=[{{"name": "*", "actions": ["pull"], "type": "repository"}}], expiry_date="{expiry}")
+credentials = push.credentials.apply(lambda c: c[0] if c else None)
 pulumi.export("hostname", registry.hostname)
 pulumi.export("username", credentials.apply(lambda c: c.username if c else ""))
 pulumi.export("password", credentials.apply(lambda c: c.password if c else ""))
 """
 
+NOOP_PROGRAM = """
+import pulumi
+from noop_provider import NoopRegistry, NoopToken
+
+registry = NoopRegistry("{name}", location="de/fra",
+    garbage_collection_schedule={{"days": ["{day}"], "time": "02:30"}})
+push = NoopToken("{token}", registry_id=registry.id, expiry_date="{expiry}",
+    scopes=[{{"name": "app", "actions": ["pull", "push"]}}])
+pull = NoopToken("cluster-pull", registry_id=registry.id, expiry_date="{expiry}",
+    scopes=[{{"name": "*", "actions": ["pull"]}}])
+pulumi.export("hostname", registry.hostname)
+pulumi.export("password", push.password)
+"""
+
+EMPTY_PROGRAM = "import pulumi\n"
+
+YES = ("--yes", "--color", "never")
+PREVIEW = ("preview", "--expect-no-changes", "--color", "never")
+# (step, command); the update step first changes the schedule's day.
+STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("up", ("up", *YES)),
+    ("preview (no change)", PREVIEW),
+    ("refresh", ("refresh", *YES)),
+    ("update (GC day)", ("up", *YES)),
+    ("second preview", PREVIEW),
+    ("destroy", ("destroy", *YES)),
+)
+UPDATE_STEP = "update (GC day)"
+# Item 2 of issue 15: `pulumi up` may spend two calls more than the official provider (the
+# location check at preview and the name check before the POST); every other step no more
+# than the official provider, and refresh at most one per resource.
+UP_EXTRA_CALLS = 2
+RESOURCES = 3
+
 
 @dataclass
 class Project:
-    """One provider's stack in its own Pulumi home and file backend."""
+    """One tool's stack in its own Pulumi home and file backend."""
 
     label: str
     cli: Cli
     python: str
     program: str
-    config: dict[str, str]
+    config: dict[str, str] = field(default_factory=dict)
     env_extra: dict[str, str] = field(default_factory=dict)
+    expiry: str = "2030-01-01"
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="ionoscr-vs-")))
 
     def __post_init__(self) -> None:
         self.work = self.root / "project"
         self.work.mkdir()
-        (self.work / "Pulumi.yaml").write_text(f"name: {self.label}\nruntime: python\n")
+        name = self.label.replace(" ", "-")
+        (self.work / "Pulumi.yaml").write_text(f"name: vs-{name}\nruntime: python\n")
         (self.root / "home").mkdir()
         (self.root / "backend").mkdir()
+        self.fields: dict[str, str] = {}
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "IONOS"))}
@@ -95,11 +157,16 @@ class Project:
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
             "PULUMI_PYTHON_CMD": self.python,
+            # The no-op provider process unpickles noop_provider by reference.
+            "PYTHONPATH": str(BENCH_DIR),
             "NO_COLOR": "1",
             **self.env_extra,
         }
 
-    def run(self, *args: str) -> tuple[float, str]:
+    def run(self, *args: str) -> tuple[float, float, str]:
+        """Wall seconds, CPU seconds of the whole command (the CLI and every process it
+        waited for: language host, program, providers) and stdout."""
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         done = subprocess.run(
             [str(self.cli.bin_dir / "pulumi"), *args, "--non-interactive"],
@@ -110,34 +177,39 @@ class Project:
             timeout=900,
             check=False,
         )
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if done.returncode != 0:
             raise RuntimeError(
                 f"{self.label}: pulumi {' '.join(args)}\n{done.stdout}\n{done.stderr}"
             )
-        return time.perf_counter() - started, done.stdout
+        return wall, cpu, done.stdout
 
-    def new_stack(self, name: str, token: str, expiry: str) -> None:
-        program = self.program.format(name=name, token=token, expiry=expiry)
-        (self.work / "__main__.py").write_text(program)
+    def write_program(self, **values: str) -> None:
+        self.fields.update(values)
+        (self.work / "__main__.py").write_text(self.program.format(**self.fields))
+
+    def new_stack(self, token: str = "ci-push", expiry: str | None = None) -> None:
+        self.write_program(
+            name=f"vs-{self.label[:3]}-{run_id()}",
+            token=token,
+            expiry=expiry or self.expiry,
+            day="Saturday",
+        )
         for stack_file in self.work.glob("Pulumi.*.yaml"):
             if stack_file.name != "Pulumi.yaml":
                 stack_file.unlink()
-        self.run("stack", "init", f"s{name.replace('-', '')}", "--secrets-provider", "passphrase")
+        self.run("stack", "init", f"s{run_id()}", "--secrets-provider", "passphrase")
         for key, value in self.config.items():
             secret = ["--secret"] if key.endswith(":token") else []
             self.run("config", "set", *secret, key, value)
 
 
-def _counted(admin: Any, action: Callable[[], tuple[float, str]]) -> tuple[float, int]:
-    admin.clear_requests()
-    seconds, _ = action()
-    return seconds, len(admin.requests())
-
-
 def _facts(project: Project) -> dict[str, str]:
-    _, shown = project.run("stack", "output", "--json", "--show-secrets")
-    _, plain = project.run("stack", "output", "--json")
-    _, state = project.run("stack", "export")
+    _, _, shown = project.run("stack", "output", "--json", "--show-secrets")
+    _, _, plain = project.run("stack", "output", "--json")
+    _, _, state = project.run("stack", "export")
     outputs, hidden = json.loads(shown), json.loads(plain)
     hostname = outputs["hostname"]
     return {
@@ -150,15 +222,11 @@ def _facts(project: Project) -> dict[str, str]:
     }
 
 
-# The official provider's own expiry format (an RFC 3339 date fails there: see _accepts).
-OFFICIAL_EXPIRY = "2030-01-01 00:00:00Z"
-
-
 def _accepts(project: Project, admin: Any, token: str, expiry: str) -> str:
     """Whether `pulumi up` of the stack with this token name and expiry date succeeds; when it
     fails, whether the registry had been created meanwhile (left for `destroy`)."""
     admin.reset()
-    project.new_stack(f"vs-{project.label[:3]}-{run_id()}", token, expiry)
+    project.new_stack(token, expiry)
     try:
         project.run("up", "--yes", "--skip-preview")
     except RuntimeError:
@@ -169,88 +237,312 @@ def _accepts(project: Project, admin: Any, token: str, expiry: str) -> str:
     return "accepted"
 
 
+_REGISTRY_PATH = re.compile(r"/registries(?:/([^/]+))?$")
+
+
+def registry_waits(log: list[dict[str, Any]]) -> float:
+    """Seconds spent waiting for registries to be `Running` (after a POST or PATCH) or gone
+    (after a DELETE): from the write's answer to the last GET of the registry that followed
+    it before anything else touched the registry's tokens."""
+    started: dict[str, float] = {}
+    polled: dict[str, float] = {}
+    post: float | None = None
+    for entry in log:
+        at = float(entry["time"])
+        match = _REGISTRY_PATH.search(str(entry["path"]))
+        if match is None:
+            if "/tokens" in str(entry["path"]):
+                started.clear()  # a token call: the registry's own wait is over
+            continue
+        registry_id, method = match.group(1), entry["method"]
+        if registry_id is None:
+            post = at if method == "POST" else post
+        elif method in ("PATCH", "DELETE"):
+            started[registry_id] = at
+        elif method == "GET":
+            if registry_id not in started and post is not None:
+                started[registry_id], post = post, None
+            if registry_id in started:
+                polled[registry_id] = at - started[registry_id]
+    return sum(polled.values())
+
+
+@dataclass
+class Measured:
+    """Per tool and step: wall seconds, CPU seconds and API calls of every round."""
+
+    wall: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    cpu: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    calls: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    api_ms: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    waits: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    # The request log of the last round, per tool and step.
+    logs: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+
+    def add(self, tool: str, step: str, wall: float, cpu: float, log: list[Any]) -> None:
+        for figures, value in (
+            (self.wall, wall),
+            (self.cpu, cpu),
+            (self.calls, len(log)),
+            (self.api_ms, sum(float(e["duration_ms"]) for e in log)),
+            (self.waits, registry_waits(log)),
+        ):
+            figures.setdefault(tool, {}).setdefault(step, []).append(value)  # type: ignore[arg-type]
+        self.logs.setdefault(tool, {})[step] = log
+
+    def med(self, figures: dict[str, dict[str, list[Any]]], tool: str, step: str) -> float:
+        return median(figures.get(tool, {}).get(step, []))
+
+
+def _rounds(projects: list[Project], empty: Project, admin: Any, rounds: int) -> Measured:
+    measured = Measured()
+    for number in range(rounds):
+        order = projects[number % len(projects) :] + projects[: number % len(projects)]
+        for project in order:
+            project.new_stack()
+        empty.new_stack()
+        for step, command in STEPS:
+            for project in order:
+                if step == UPDATE_STEP:
+                    project.write_program(day="Sunday")
+                admin.clear_requests()
+                wall, cpu, _ = project.run(*command)
+                measured.add(project.label, step, wall, cpu, admin.requests())
+            # The CLI and the program process alone (`refresh` and `destroy` run no program).
+            wall, cpu, _ = empty.run(*command)
+            measured.add(empty.label, step, wall, cpu, [])
+    return measured
+
+
+def _process_start(python: str) -> dict[str, float]:
+    """Medians of 5 fresh interpreters: `pass`, `import pulumi`, and `python -m pulumi.dynamic`
+    until it prints its port (the dynamic provider process's start, before any call)."""
+    samples: dict[str, list[float]] = {"python": [], "import pulumi": [], "provider start": []}
+    for _ in range(5):
+        for label, argv in (
+            ("python", ["-c", "pass"]),
+            ("import pulumi", ["-c", "import pulumi"]),
+        ):
+            started = time.perf_counter()
+            subprocess.run([python, *argv], check=True)
+            samples[label].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        process = subprocess.Popen([python, "-u", "-m", "pulumi.dynamic"], stdout=subprocess.PIPE)
+        assert process.stdout is not None
+        process.stdout.readline()
+        samples["provider start"].append(time.perf_counter() - started)
+        process.kill()
+        process.wait()
+    return {label: median(values) for label, values in samples.items()}
+
+
+def _user_venv(root: Path) -> str:
+    """A venv in `root` with pulumi-ionoscr installed from this checkout as a user installs it:
+    a wheel, bytecode compiled, only its own dependencies."""
+    subprocess.run([sys.executable, "-m", "venv", str(root)], check=True, timeout=300)
+    python = str(root / "bin" / "python")
+    # From a copy: pip builds in the source tree, and its leftovers do not belong in the checkout.
+    source = root / "source"
+    skip = shutil.ignore_patterns(".*", "build", "dist", "*.egg-info", "__pycache__", "venv")
+    shutil.copytree(REPO_ROOT, source, ignore=skip)
+    install = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*install, str(source)], check=True, timeout=900)
+    return python
+
+
+def _budget(step: str, official: float | None) -> str:
+    if step == "up":
+        return f"{official + UP_EXTRA_CALLS:.0f}" if official is not None else "-"
+    if step == "refresh":
+        return f"{min(official, RESOURCES) if official is not None else RESOURCES:.0f}"
+    if official is None:
+        return "0" if "preview" in step else "-"
+    return f"{official:.0f}"
+
+
+def render_steps(measured: Measured, official: bool) -> str:
+    headers = ["step", "ionoscr (s)"]
+    if official:
+        headers += ["official (s)", "ratio"]
+    headers += ["no-op floor (s)", "ionoscr / floor", "API calls ionoscr"]
+    if official:
+        headers += ["official"]
+    headers += ["budget"]
+    rows = []
+    for step, _ in STEPS:
+        ours = measured.med(measured.wall, "ionoscr", step)
+        floor = measured.med(measured.wall, "no-op", step)
+        calls = measured.med(measured.calls, "ionoscr", step)
+        row: list[object] = [step, ours]
+        theirs_calls = None
+        if official:
+            theirs = measured.med(measured.wall, "official", step)
+            theirs_calls = measured.med(measured.calls, "official", step)
+            row += [theirs, f"{ours / theirs:.2f}x"]
+        row += [floor, f"{ours / floor:.2f}x", f"{calls:.0f}"]
+        if official:
+            row += [f"{theirs_calls:.0f}"]
+        row += [_budget(step, theirs_calls)]
+        rows.append(row)
+    return table(headers, rows)
+
+
+def render_calls(measured: Measured) -> str:
+    """Which calls each tool made in each step (the last round)."""
+    tools = [t for t in ("ionoscr", "official") if t in measured.logs]
+    rows = [[step, *(call_summary(measured.logs[t][step]) for t in tools)] for step, _ in STEPS]
+    return table(["step", *(f"calls {t}" for t in tools)], rows)
+
+
+def render_decomposition(measured: Measured, starts: dict[str, float], official: bool) -> str:
+    """Where each step's wall time goes, from medians of the same run: the CLI and the program
+    process (the empty program), the dynamic provider process and the engine's round trips
+    (the no-op floor beyond it), and what is ours (beyond the floor), of which the API's own
+    time (server side, summed over the calls) and waiting for a registry to be `Running` or
+    gone (the official provider does not wait)."""
+    headers = ["step", "CLI + program (empty)", "provider process + engine (floor - empty)"]
+    headers += ["ours (ionoscr - floor)", "of it API (server)", "of it waiting"]
+    headers += ["CPU ionoscr / floor"]
+    if official:
+        headers += ["official - empty", "CPU official"]
+    rows = []
+    for step, _ in STEPS:
+        empty = measured.med(measured.wall, "empty program", step)
+        floor = measured.med(measured.wall, "no-op", step)
+        ours = measured.med(measured.wall, "ionoscr", step)
+        api = measured.med(measured.api_ms, "ionoscr", step) / 1000
+        waits = measured.med(measured.waits, "ionoscr", step)
+        cpu = f"{measured.med(measured.cpu, 'ionoscr', step):.2f} / "
+        cpu += f"{measured.med(measured.cpu, 'no-op', step):.2f}"
+        row: list[object] = [step, empty, floor - empty, ours - floor, api, waits, cpu]
+        if official:
+            theirs = measured.med(measured.wall, "official", step)
+            row += [theirs - empty, measured.med(measured.cpu, "official", step)]
+        rows.append(row)
+    python, pulumi, provider = (starts[k] for k in ("python", "import pulumi", "provider start"))
+    start = (
+        f"fresh interpreter {python:.2f}s, `import pulumi` {pulumi:.2f}s,"
+        f" `python -m pulumi.dynamic` to its port {provider:.2f}s (wall, medians)"
+    )
+    return table(headers, rows) + "\n" + start
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--official-plugin", type=Path, required=True)
-    parser.add_argument("--official-python", required=True)
+    parser.add_argument(
+        "--official-plugin", type=Path, default=os.environ.get("IONOSCR_OFFICIAL_PLUGIN")
+    )
+    parser.add_argument("--official-python", default=os.environ.get("IONOSCR_OFFICIAL_PYTHON"))
+    parser.add_argument(
+        "--ionoscr-python", help="a venv's python with pulumi-ionoscr installed (default: make one)"
+    )
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
     args = parser.parse_args()
     try:
         cli = find_cli()
     except Unavailable as exc:
         print(f"skipped: {exc}")
         return 0
-    if not args.official_plugin.is_file():
-        print(f"skipped: no official plugin at {args.official_plugin}")
-        return 0
+    official = bool(args.official_plugin and args.official_python)
+    if official and not args.official_plugin.is_file():
+        print(f"no official plugin at {args.official_plugin}: ours against the no-op floor only")
+        official = False
+    elif not official:
+        print("no official provider given: ours against the no-op floor only")
+    venv = Path(tempfile.mkdtemp(prefix="ionoscr-vs-venv-"))
+    try:
+        python = args.ionoscr_python or _user_venv(venv)
+        return _compare(cli, python, args, official)
+    finally:
+        shutil.rmtree(venv, ignore_errors=True)
 
+
+def _compare(cli: Cli, python: str, args: argparse.Namespace, official: bool) -> int:
+    load = os.getloadavg()
     with emulator("default") as emu:
         ours = Project(
             "ionoscr",
             cli,
-            sys.executable,
+            python,
             IONOSCR_PROGRAM,
             {"ionoscr:endpoint": emu.base_url, "ionoscr:token": "bench-token"},
         )
-        official = Project(
-            "official",
-            cli,
-            args.official_python,
-            OFFICIAL_PROGRAM,
-            {"ionoscloud:token": "bench-token", "ionoscloud:endpoint": emu.base_url},
-            {"IONOS_API_URL": emu.base_url},
-        )
-        version = "0.2.3"
-        official.run(
-            "plugin",
-            "install",
-            "resource",
-            "ionoscloud",
-            version,
-            "--file",
-            str(args.official_plugin),
-        )
-        figures: dict[str, dict[str, list[float]]] = {p.label: {} for p in (ours, official)}
+        projects = [ours, Project("no-op", cli, python, NOOP_PROGRAM)]
+        if official:
+            theirs = Project(
+                "official",
+                cli,
+                args.official_python,
+                OFFICIAL_PROGRAM,
+                {"ionoscloud:token": "bench-token", "ionoscloud:endpoint": emu.base_url},
+                {"IONOS_API_URL": emu.base_url},
+                expiry=OFFICIAL_EXPIRY,
+            )
+            theirs.run(
+                "plugin",
+                "install",
+                "resource",
+                "ionoscloud",
+                OFFICIAL_VERSION,
+                "--file",
+                str(args.official_plugin),
+            )
+            projects.insert(1, theirs)
+        empty = Project("empty program", cli, python, EMPTY_PROGRAM)
         facts: dict[str, dict[str, str]] = {}
         try:
-            for _ in range(args.rounds):
-                for project, expiry in ((ours, "2030-01-01"), (official, OFFICIAL_EXPIRY)):
-                    project.new_stack(f"vs-{project.label[:3]}-{run_id()}", "ci-push", expiry)
-                    row = figures[project.label]
-                    for step, command in (
-                        ("up", ("up", "--yes", "--skip-preview")),
-                        ("preview, unchanged", ("preview", "--expect-no-changes")),
-                        ("refresh", ("refresh", "--yes", "--skip-preview")),
-                        ("destroy", ("destroy", "--yes", "--skip-preview")),
-                    ):
-                        if step == "destroy":
-                            facts[project.label] = _facts(project)
-                        run = lambda c=command, p=project: p.run(*c)  # noqa: E731
-                        seconds, calls = _counted(emu.admin, run)
-                        row.setdefault(f"{step}: s", []).append(seconds)
-                        row.setdefault(f"{step}: API calls", []).append(calls)
-            for project, expiry in ((ours, "2030-01-01"), (official, OFFICIAL_EXPIRY)):
-                found = facts[project.label]
-                found["token name `ci`"] = _accepts(project, emu.admin, "ci", expiry)
-                rfc3339 = "2030-01-01T00:00:00Z"
-                found[f"expiry {rfc3339}"] = _accepts(project, emu.admin, "ci-push", rfc3339)
+            measured = _rounds(projects, empty, emu.admin, args.rounds)
+            starts = _process_start(python)
+            if official:
+                facts = _user_facts([ours, theirs], emu.admin)
         finally:
-            for project in (ours, official):
+            for project in [*projects, empty]:
                 shutil.rmtree(project.root, ignore_errors=True)
 
+    after = os.getloadavg()
+    tools = "pulumi-ionoscr, " + (f"official provider {OFFICIAL_VERSION}, " if official else "")
     print(
-        f"Pulumi CLI {cli.version}; official provider {version}; emulator timing `default`;"
-        f" medians of {args.rounds} rounds\n"
+        f"Pulumi CLI {cli.version}; {tools}no-op floor; emulator timing `default`; medians of"
+        f" {args.rounds} interleaved rounds; load average {load[0]:.1f} before,"
+        f" {after[0]:.1f} after ({os.cpu_count()} CPUs)\n"
     )
-    rows = [
-        (key, f"{median(figures['official'][key]):.1f}", f"{median(figures['ionoscr'][key]):.1f}")
-        for key in figures["ionoscr"]
-    ]
-    rows += [(key, facts["official"][key], facts["ionoscr"][key]) for key in facts["ionoscr"]]
-    size = args.official_plugin.stat().st_size / 1e6
-    rows.append(("plugin to install", f"{size:.0f} MB binary", "none (Python package)"))
-    print(table(("", "pulumi-ionoscloud (bridged)", "pulumi-ionoscr"), rows))
+    print(render_steps(measured, official))
+    print()
+    print(render_calls(measured))
+    print("\nWhere the time goes (seconds, medians):\n")
+    print(render_decomposition(measured, starts, official))
+    if facts:
+        print()
+        print(_render_facts(facts, args.official_plugin))
+    if args.json:
+        raw = {"wall": measured.wall, "cpu": measured.cpu, "calls": measured.calls}
+        args.json.write_text(json.dumps({**raw, "starts": starts, "facts": facts}, indent=2))
     return 0
+
+
+def _user_facts(projects: list[Project], admin: Any) -> dict[str, dict[str, str]]:
+    """What each tool gives the user (after one `up`), and which token names and expiry
+    formats `pulumi up` takes."""
+    facts: dict[str, dict[str, str]] = {}
+    for project in projects:
+        admin.reset()
+        project.new_stack()
+        project.run("up", "--yes", "--skip-preview")
+        facts[project.label] = _facts(project)
+        project.run("destroy", "--yes", "--skip-preview")
+        found = facts[project.label]
+        found["token name `ci`"] = _accepts(project, admin, "ci", project.expiry)
+        rfc3339 = "2030-01-01T00:00:00Z"
+        found[f"expiry {rfc3339}"] = _accepts(project, admin, "ci-push", rfc3339)
+    return facts
+
+
+def _render_facts(facts: dict[str, dict[str, str]], plugin: Path) -> str:
+    rows = [(key, facts["official"][key], facts["ionoscr"][key]) for key in facts["ionoscr"]]
+    size = plugin.stat().st_size / 1e6
+    rows.append(("plugin to install", f"{size:.0f} MB binary", "none (Python package)"))
+    return table(("", "pulumi-ionoscloud (bridged)", "pulumi-ionoscr"), rows)
 
 
 if __name__ == "__main__":
