@@ -101,7 +101,8 @@ class IonosCrClient:
             headers=self._headers(settings),
             timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
             transport=transport,
-            verify=_ssl_context(),
+            # A plain-HTTP endpoint (the emulator) opens no TLS connection: no CA bundle to load.
+            verify=_ssl_context() if settings.endpoint.startswith("https:") else False,
         )
 
     @staticmethod

@@ -307,7 +307,7 @@ class ProviderBase(ResourceProvider):
         return {}
 
     def client(self) -> IonosCrClient:
-        from ._client import IonosCrClient  # httpx and pydantic: only when the API is needed
+        from ._client import IonosCrClient  # httpx and the models: only when the API is needed
 
         return IonosCrClient(settings_from(getattr(self, "_stack_config", None)))
 
