@@ -310,14 +310,28 @@ def _rounds(projects: list[Project], empty: Project, admin: Any, rounds: int) ->
     return measured
 
 
+# What a provider process imports for its first API call, beyond the resources themselves.
+_CLIENT_IMPORT = "import pulumi_ionoscr, pulumi_ionoscr._operations.token"
+
+
 def _process_start(python: str) -> dict[str, float]:
-    """Medians of 5 fresh interpreters: `pass`, `import pulumi`, and `python -m pulumi.dynamic`
-    until it prints its port (the dynamic provider process's start, before any call)."""
-    samples: dict[str, list[float]] = {"python": [], "import pulumi": [], "provider start": []}
+    """Medians of 5 fresh interpreters: `pass`, `import pulumi`, `import pulumi_ionoscr`, that
+    plus what the first API call of a provider process imports (httpx, pydantic, the client and
+    the models), and `python -m pulumi.dynamic` until it prints its port (the dynamic provider
+    process's start, before any call)."""
+    samples: dict[str, list[float]] = {
+        "python": [],
+        "import pulumi": [],
+        "import pulumi_ionoscr": [],
+        "client import": [],
+        "provider start": [],
+    }
     for _ in range(5):
         for label, argv in (
             ("python", ["-c", "pass"]),
             ("import pulumi", ["-c", "import pulumi"]),
+            ("import pulumi_ionoscr", ["-c", "import pulumi_ionoscr"]),
+            ("client import", ["-c", _CLIENT_IMPORT]),
         ):
             started = time.perf_counter()
             subprocess.run([python, *argv], check=True)
@@ -412,9 +426,14 @@ def render_decomposition(measured: Measured, starts: dict[str, float], official:
             row += [theirs - empty, measured.med(measured.cpu, "official", step)]
         rows.append(row)
     python, pulumi, provider = (starts[k] for k in ("python", "import pulumi", "provider start"))
+    client = starts["client import"] - starts["import pulumi_ionoscr"]
     start = (
         f"fresh interpreter {python:.2f}s, `import pulumi` {pulumi:.2f}s,"
-        f" `python -m pulumi.dynamic` to its port {provider:.2f}s (wall, medians)"
+        f" `python -m pulumi.dynamic` to its port {provider:.2f}s, `import pulumi_ionoscr`"
+        f" {starts['import pulumi_ionoscr']:.2f}s (wall, medians); a provider process's first"
+        f" API call imports httpx, pydantic, the client and the models: {client:.2f}s more,"
+        " paid by each provider process that calls the API (two in `up` and `refresh`, which"
+        " run a preview first; one in an update or `destroy`)"
     )
     return table(headers, rows) + "\n" + start
 
