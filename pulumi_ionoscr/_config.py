@@ -22,7 +22,6 @@ __all__ = [
     "DEFAULT_ENDPOINT",
     "ClientSettings",
     "RetryPolicy",
-    "account_of",
     "adopt_existing_requested",
     "settings_from",
 ]
@@ -180,18 +179,6 @@ def settings_from(
         contract_number=values.get("contract_number"),
         sources=sources,
     )
-
-
-def account_of(
-    config: Mapping[str, Any] | Callable[[str], Any] | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> str | None:
-    """`ClientSettings.account()` of the settings `settings_from` builds; None without
-    credentials."""
-    try:
-        return settings_from(config, environ).account()
-    except ConfigurationError:
-        return None
 
 
 #: Environment variable that makes every resource of one run adopt what already exists under

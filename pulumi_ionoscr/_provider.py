@@ -28,7 +28,7 @@ from pulumi.dynamic import (
 )
 from pulumi.output import Unknown
 
-from ._config import RetryPolicy, account_of, adopt_existing_requested, settings_from
+from ._config import ClientSettings, RetryPolicy, adopt_existing_requested, settings_from
 from ._exceptions import ConfigurationError, IonosCrError, ValidationError, WaitTimeoutError
 from ._validation import Rule, random_suffix, stable_suffix, validate_fields
 
@@ -306,24 +306,32 @@ class ProviderBase(ResourceProvider):
         # Nothing on the instance belongs in the state: credentials stay in the process.
         return {}
 
+    def settings(self) -> ClientSettings:
+        """Client settings from this provider's stack configuration, else the environment
+        (`ConfigurationError` without credentials)."""
+        return settings_from(getattr(self, "_stack_config", None))
+
     def client(self) -> IonosCrClient:
         from ._client import IonosCrClient  # httpx and the models: only when the API is needed
 
-        return IonosCrClient(settings_from(getattr(self, "_stack_config", None)))
+        return IonosCrClient(self.settings())
 
-    def check_client(self) -> IonosCrClient:
-        """A client for `check`: every call is over within about CHECK_SECONDS."""
+    def check_client(self, settings: ClientSettings) -> IonosCrClient:
+        """A client for `check` with `settings`: every call is over within about CHECK_SECONDS."""
         from ._client import IonosCrClient
 
-        settings = settings_from(getattr(self, "_stack_config", None))
         quick = RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=2.0, deadline=CHECK_SECONDS)
         return IonosCrClient(
             replace(settings, timeout=CHECK_SECONDS, connect_timeout=CHECK_SECONDS, retry=quick)
         )
 
     def account(self) -> str | None:
-        """The IONOS account the configured credentials act for (see `ClientSettings.account`)."""
-        return account_of(getattr(self, "_stack_config", None))
+        """The IONOS account the configured credentials act for (see `ClientSettings.account`);
+        None without credentials."""
+        try:
+            return self.settings().account()
+        except ConfigurationError:
+            return None
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         return _briefly(lambda: self.operations().create(self.client, props))

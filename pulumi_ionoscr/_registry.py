@@ -12,7 +12,6 @@ from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, Resource
 from typing_extensions import NotRequired, TypedDict
 
 from . import _validation as rules
-from ._config import settings_from
 from ._exceptions import ApiError, ConfigurationError, IonosCrError
 from ._provider import (
     Operations,
@@ -195,13 +194,14 @@ class RegistryProvider(ProviderBase):
             f"registry {news.get('name')}: location {location!r} checked for its format only"
         )
         try:
-            endpoint = settings_from(getattr(self, "_stack_config", None)).endpoint
+            settings = self.settings()
         except ConfigurationError:
             notice(f"{unchecked}: no IONOS credentials (ionoscr:token or IONOS_TOKEN, ...)")
             return None, []
+        endpoint = settings.endpoint
         if endpoint not in _CONFIRMED_LOCATIONS:
             try:
-                with self.check_client() as client:
+                with self.check_client(settings) as client:
                     _CONFIRMED_LOCATIONS[endpoint] = client.list_locations()
             except ApiError as error:
                 if error.status in (401, 403):

@@ -201,9 +201,7 @@ def create(connect: Connect, props: dict[str, Any]) -> CreateResult:
     with connect() as client:
         # Before the POST: a registry that never gets ready leaves no token behind. A hostname
         # from a Registry resource's outputs says it is ready (its create waited until it ran).
-        hostname = str(props.get("registry_hostname") or "") or _hostname(
-            client, registry_id, wait=True
-        )
+        hostname = _hostname(client, registry_id, wait=True, previous=props)
         token, password = _create(client, props)
     outs = _outputs(token, registry_id, props, password=password or "", hostname=hostname)
     return CreateResult(f"{registry_id}/{token.id}", outs)
