@@ -85,7 +85,7 @@ def requirement(pack_dir: Path) -> Source:
     return Source(f"{named} @ {url}", str(path or url), path)
 
 
-def pack_files(pack_dir: Path, source: Source) -> dict[str, bytes]:
+def pack_files(source: Source) -> dict[str, bytes]:
     """Every file of the pack, by name, as `init` writes them."""
     templates = resources.files("pulumi_ionoscr.policies") / "pack"
     files = {name: (templates / name).read_bytes() for name in PACK_FILES}
@@ -98,7 +98,7 @@ def init(pack_dir: Path, *, force: bool = False) -> Source:
     installs pulumi-ionoscr from. Files that exist with other content are only replaced with
     `force`; the pack's venv is never touched."""
     source = requirement(pack_dir)
-    files = pack_files(pack_dir, source)
+    files = pack_files(source)
     differing = [
         name
         for name, content in files.items()

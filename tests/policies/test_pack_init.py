@@ -38,7 +38,7 @@ def _editable_checkout() -> Path | None:
 def test_the_repository_pack_is_what_init_writes() -> None:
     if _editable_checkout() != REPO_ROOT:
         pytest.skip("pulumi-ionoscr is not an editable install of this checkout (make install)")
-    expected = _init.pack_files(REPO_PACK, _init.requirement(REPO_PACK))
+    expected = _init.pack_files(_init.requirement(REPO_PACK))
     ignored = {"venv", "__pycache__"}  # git-ignored: a developer's venv, bytecode of a run
     held = {p.name: p.read_bytes() for p in REPO_PACK.iterdir() if p.name not in ignored}
     assert held == expected
