@@ -126,9 +126,11 @@ version_ge() {
     [ "$(printf '%s\n%s\n' "$b" "$a" | sort -V | head -n1)" = "$b" ]
 }
 
-# cli_version BIN: the version the binary reports, e.g. v3.276.0 (empty if it does not run).
+# cli_version BIN [ARG]: the version the binary reports when run with ARG (default `version`),
+# e.g. v3.276.0 (empty if it does not run).
 cli_version() {
-    PULUMI_SKIP_UPDATE_CHECK=true "$1" version 2>/dev/null | head -n1 | tr -d '[:space:]' || true
+    PULUMI_SKIP_UPDATE_CHECK=true "$1" "${2:-version}" 2>/dev/null | head -n1 | tr -d '[:space:]' ||
+        true
 }
 
 # write_file PATH CONTENT: write atomically (temp file + rename), mode 755; leave an identical
@@ -272,8 +274,7 @@ go_build() {
         run "$build_log" go build -trimpath -tags "$GO_BUILD_TAGS" \
             -ldflags "-s -w -X $SDK_MODULE/go/common/version.Version=$VERSION" -o "$out" "$package"
     ) || build_failed "$build_log" "$what"
-    built_version=$(PULUMI_SKIP_UPDATE_CHECK=true "$out" "$version_arg" 2>/dev/null |
-        head -n1 | tr -d '[:space:]' || true)
+    built_version=$(cli_version "$out" "$version_arg")
     [ "$built_version" = "$VERSION" ] ||
         die 5 "the built $what reports '${built_version}' instead of $VERSION"
 }
