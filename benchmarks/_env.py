@@ -107,6 +107,26 @@ class Timed:
     stderr: str
 
 
+def pulumi_env(
+    cli: Cli, root: Path, python: str, *, drop: tuple[str, ...] = ("PULUMI_",)
+) -> dict[str, str]:
+    """The environment of a benchmark's `pulumi` command: this one without the variables whose
+    names start with `drop`, the CLI and `python`'s directory first on PATH, and a Pulumi home,
+    file backend and passphrase of its own under `root` (`root/home`, `root/backend`)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    return {
+        **env,
+        "PATH": os.pathsep.join([str(cli.bin_dir), str(Path(python).parent), env.get("PATH", "")]),
+        "PULUMI_HOME": str(root / "home"),
+        "PULUMI_BACKEND_URL": (root / "backend").as_uri(),
+        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PULUMI_PYTHON_CMD": python,
+        "NO_COLOR": "1",
+    }
+
+
 @dataclass
 class Stack:
     """A copy of a benchmark project (`benchmarks/fleet` unless told) with its own PULUMI_HOME
@@ -125,29 +145,16 @@ class Stack:
         (self.root / "backend").mkdir()
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
         python_path = [str(BENCH_DIR)]
         python_path += filter(None, [os.environ.get("PYTHONPATH")])
-        env.update(
-            {
-                "PATH": os.pathsep.join(
-                    [str(self.cli.bin_dir), str(Path(sys.executable).parent), env.get("PATH", "")]
-                ),
-                "PULUMI_HOME": str(self.root / "home"),
-                "PULUMI_BACKEND_URL": (self.root / "backend").as_uri(),
-                "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-                "PULUMI_SKIP_UPDATE_CHECK": "true",
-                "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-                "PULUMI_SKIP_CONFIRMATIONS": "true",
-                "PULUMI_PYTHON_CMD": sys.executable,
-                # The provider process unpickles noop_provider by reference.
-                "PYTHONPATH": os.pathsep.join(python_path),
-                "PYTHONUNBUFFERED": "1",
-                "NO_COLOR": "1",
-            }
-        )
-        env.update(self.env_extra)
-        return env
+        return {
+            **pulumi_env(self.cli, self.root, sys.executable),
+            "PULUMI_SKIP_CONFIRMATIONS": "true",
+            # The provider process unpickles noop_provider by reference.
+            "PYTHONPATH": os.pathsep.join(python_path),
+            "PYTHONUNBUFFERED": "1",
+            **self.env_extra,
+        }
 
     def run(self, args: Sequence[str]) -> Timed:
         started = time.perf_counter()

@@ -9,6 +9,7 @@ user runs it, preview included, against the official provider's counts on the sa
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -106,6 +107,20 @@ def engine_calls(cli: Cli) -> list[Row]:
     return rows
 
 
+# The budget stack's steps as a user runs them (`--yes`, the preview included); before the
+# GC-day step the schedule's day changes. The side-by-side benchmark runs the same steps.
+_YES = ("--yes", "--color", "never")
+_UNCHANGED = ("preview", "--expect-no-changes", "--color", "never")
+GC_DAY_STEP = "pulumi up (GC day changed)"
+BUDGET_STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("pulumi up", ("up", *_YES)),
+    ("pulumi preview (no change)", _UNCHANGED),
+    ("pulumi refresh", ("refresh", *_YES)),
+    (GC_DAY_STEP, ("up", *_YES)),
+    ("pulumi preview (no change, again)", _UNCHANGED),
+    ("pulumi destroy", ("destroy", *_YES)),
+)
+
 # The budget: calls of the official bridged provider (`pulumi-resource-ionoscloud` v0.2.3)
 # on the same stack and CLI, measured against this emulator for issue 15; `pulumi up` may spend
 # two more (the location check at preview and the name check before the POST).
@@ -113,11 +128,12 @@ OFFICIAL_CALLS = {
     "pulumi up": 6,
     "pulumi preview (no change)": 0,
     "pulumi refresh": 6,
-    "pulumi up (GC day changed)": 3,
+    GC_DAY_STEP: 3,
     "pulumi preview (no change, again)": 0,
     "pulumi destroy": 5,
 }
 BUDGET = {**OFFICIAL_CALLS, "pulumi up": OFFICIAL_CALLS["pulumi up"] + 2}
+assert list(OFFICIAL_CALLS) == [step for step, _ in BUDGET_STEPS]
 TOKEN_REFS = ("registry", "registry_id")
 
 
@@ -129,25 +145,22 @@ def budget_calls(cli: Cli, token_ref: str) -> list[Row]:
         stack = Stack(
             cli, {"IONOSCR_ENDPOINT": emu.base_url, "IONOS_TOKEN": API_TOKEN}, project=BUDGET_DIR
         )
-        yes = ["--yes", "--color", "never"]
         try:
             stack.init({"runId": run_id(), "tokenRef": token_ref})
-            for label, args in (
-                ("pulumi up", ["up", *yes]),
-                ("pulumi preview (no change)", ["preview", "--expect-no-changes"]),
-                ("pulumi refresh", ["refresh", *yes]),
-                ("pulumi up (GC day changed)", ["up", *yes]),
-                ("pulumi preview (no change, again)", ["preview", "--expect-no-changes"]),
-                ("pulumi destroy", ["destroy", *yes]),
-            ):
-                if label == "pulumi up (GC day changed)":
+            for label, args in BUDGET_STEPS:
+                if label == GC_DAY_STEP:
                     stack.run(["config", "set", "gcDay", "Sunday"])
-                _, log = _counted(emu, lambda args=args: stack.run(args))
-                rows.append({"resource": f"budget ({token_ref}=)", "op": label, "log": log})
+                _, log = _counted(emu, functools.partial(stack.run, list(args)))
+                rows.append(
+                    {
+                        "resource": f"budget ({token_ref}=)",
+                        "op": label,
+                        "calls": len(log),
+                        "log": log,
+                    }
+                )
         finally:
             stack.close()
-    for row in rows:
-        row["calls"] = len(row["log"])
     return rows
 
 

@@ -47,9 +47,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _env import BENCH_DIR, PASSPHRASE, REPO_ROOT, Cli, Unavailable, emulator, find_cli, run_id
+from _env import (
+    BENCH_DIR,
+    REPO_ROOT,
+    Cli,
+    Unavailable,
+    emulator,
+    find_cli,
+    pulumi_env,
+    run_id,
+)
 from _report import call_summary, median, table
-from api_calls import BUDGET
+from api_calls import BUDGET, BUDGET_STEPS, GC_DAY_STEP
 
 OFFICIAL_VERSION = "0.2.3"
 # The official provider's own expiry format (an RFC 3339 date fails there: see _accepts).
@@ -105,19 +114,6 @@ pulumi.export("password", push.password)
 
 EMPTY_PROGRAM = "import pulumi\n"
 
-YES = ("--yes", "--color", "never")
-PREVIEW = ("preview", "--expect-no-changes", "--color", "never")
-# (step, command); the update step first changes the schedule's day.
-STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("up", ("up", *YES)),
-    ("preview (no change)", PREVIEW),
-    ("refresh", ("refresh", *YES)),
-    ("update (GC day)", ("up", *YES)),
-    ("second preview", PREVIEW),
-    ("destroy", ("destroy", *YES)),
-)
-UPDATE_STEP = "update (GC day)"
-
 
 @dataclass
 class Project:
@@ -142,20 +138,10 @@ class Project:
         self.fields: dict[str, str] = {}
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "IONOS"))}
-        path = [str(self.cli.bin_dir), str(Path(self.python).parent), env.get("PATH", "")]
         return {
-            **env,
-            "PATH": os.pathsep.join(path),
-            "PULUMI_HOME": str(self.root / "home"),
-            "PULUMI_BACKEND_URL": (self.root / "backend").as_uri(),
-            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "PULUMI_PYTHON_CMD": self.python,
+            **pulumi_env(self.cli, self.root, self.python, drop=("PULUMI_", "IONOS")),
             # The no-op provider process unpickles noop_provider by reference.
             "PYTHONPATH": str(BENCH_DIR),
-            "NO_COLOR": "1",
             **self.env_extra,
         }
 
@@ -297,9 +283,9 @@ def _rounds(projects: list[Project], empty: Project, admin: Any, rounds: int) ->
         for project in order:
             project.new_stack()
         empty.new_stack()
-        for step, command in STEPS:
+        for step, command in BUDGET_STEPS:
             for project in order:
-                if step == UPDATE_STEP:
+                if step == GC_DAY_STEP:
                     project.write_program(day="Sunday")
                 admin.clear_requests()
                 wall, cpu, _ = project.run(*command)
@@ -375,7 +361,8 @@ def render_steps(measured: Measured, official: bool) -> str:
         headers += ["official"]
     headers += ["budget"]
     rows = []
-    for (step, _), budget in zip(STEPS, BUDGET.values(), strict=True):
+    for step, _ in BUDGET_STEPS:
+        budget = BUDGET[step]
         ours = measured.med(measured.wall, "ionoscr", step)
         floor = measured.med(measured.wall, "no-op", step)
         row: list[object] = [step, ours]
@@ -396,7 +383,9 @@ def render_steps(measured: Measured, official: bool) -> str:
 def render_calls(measured: Measured) -> str:
     """Which calls each tool made in each step (the last round)."""
     tools = [t for t in ("ionoscr", "official") if t in measured.logs]
-    rows = [[step, *(call_summary(measured.logs[t][step]) for t in tools)] for step, _ in STEPS]
+    rows = [
+        [step, *(call_summary(measured.logs[t][step]) for t in tools)] for step, _ in BUDGET_STEPS
+    ]
     return table(["step", *(f"calls {t}" for t in tools)], rows)
 
 
@@ -412,7 +401,7 @@ def render_decomposition(measured: Measured, starts: dict[str, float], official:
     if official:
         headers += ["official - empty", "CPU official"]
     rows = []
-    for step, _ in STEPS:
+    for step, _ in BUDGET_STEPS:
         empty = measured.med(measured.wall, "empty program", step)
         floor = measured.med(measured.wall, "no-op", step)
         ours = measured.med(measured.wall, "ionoscr", step)
