@@ -26,6 +26,7 @@ Usage (by the engine): pulumi-language-python [flags...] <engine address>
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import queue
 import runpy
@@ -199,8 +200,8 @@ def _python_for(info: Any, *, default_venv: bool) -> Python:
         return Python(_ambient_python())
     python = os.path.join(venv, "bin", "python")
     if not os.path.isfile(python):
-        state = "doesn't exist" if not os.path.exists(venv) else "doesn't appear to be a virtual"
-        state += "" if state == "doesn't exist" else " environment"
+        exists = os.path.exists(venv)
+        state = "doesn't appear to be a virtual environment" if exists else "doesn't exist"
         raise OptionError(
             f"The 'virtualenv' option in Pulumi.yaml is set to {venv!r}, but it {state}; "
             "run the following commands to create the virtual environment and install "
@@ -245,15 +246,17 @@ class Children:
         self._lock = threading.Lock()
         self._procs: set[subprocess.Popen[bytes]] = set()
 
-    def start(self, cmd: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+    @contextlib.contextmanager
+    def running(self, cmd: list[str], **kwargs: Any) -> Iterator[subprocess.Popen[bytes]]:
+        """`cmd` started with `kwargs`, known to `stop_all` until the block ends."""
         proc = subprocess.Popen(cmd, **kwargs)
         with self._lock:
             self._procs.add(proc)
-        return proc
-
-    def forget(self, proc: subprocess.Popen[bytes]) -> None:
-        with self._lock:
-            self._procs.discard(proc)
+        try:
+            yield proc
+        finally:
+            with self._lock:
+                self._procs.discard(proc)
 
     def stop_all(self, grace: float = 2.0) -> None:
         """SIGTERM every child still running, then SIGKILL what is left after `grace` s."""
@@ -359,18 +362,15 @@ def _serve(engine_address: str) -> None:
         ) -> Iterator[tuple[str, bytes]]:
             """Run the install steps in the program directory, yielding their output."""
             for step in steps:
-                proc = children.start(
+                with children.running(
                     step,
                     cwd=info.program_directory or None,
                     env=python.env(dict(os.environ)),
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
-                )
-                try:
+                ) as proc:
                     yield from _pump(proc)
                     code = proc.wait()
-                finally:
-                    children.forget(proc)
                 if code != 0:
                     context.abort(
                         grpc.StatusCode.UNKNOWN, f"{' '.join(step)} exited with code {code}"
@@ -418,14 +418,11 @@ def _serve(engine_address: str) -> None:
                     response_path,
                     engine_address,
                 ]
-                proc = children.start(
+                with children.running(
                     cmd, cwd=request.pwd or None, env=python.env(dict(os.environ))
-                )
-                context.add_callback(proc.terminate)
-                try:
+                ) as proc:
+                    context.add_callback(proc.terminate)
                     code = proc.wait()
-                finally:
-                    children.forget(proc)
                 if not os.path.exists(response_path):
                     return language_pb2.RunResponse(
                         error=f"the Python program process exited with code {code}"
@@ -454,20 +451,13 @@ def _serve(engine_address: str) -> None:
             else:
                 cmd = [python.executable, program_dir, *request.args]
                 cwd = request.pwd or program_dir
-            proc = children.start(
-                cmd,
-                cwd=cwd,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )
-            context.add_callback(proc.kill)
-            try:
+            with children.running(
+                cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            ) as proc:
+                context.add_callback(proc.kill)
                 for name, data in _pump(proc):
                     yield language_pb2.RunPluginResponse(**{name: data})
                 yield language_pb2.RunPluginResponse(exitcode=proc.wait())
-            finally:
-                children.forget(proc)
 
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=8),
