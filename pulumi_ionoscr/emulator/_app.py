@@ -44,7 +44,7 @@ from ._http import (
     json_response,
     read_body,
 )
-from ._middleware import EmulatorMiddleware, is_admin_path, is_data_plane_path
+from ._middleware import EmulatorMiddleware, error_style, is_admin_path, is_data_plane_path
 from ._oci import OciApi
 from ._options import EmulatorOptions
 from ._state import Actor, Page, Token
@@ -272,7 +272,7 @@ class Api:
         raw_path = raw_path.split("?", 1)[0]
         head = request.method == "HEAD"
         variants = self.backend.variants
-        errors = variants["error-body"]
+        errors = error_style(self.emu, request.scope["path"])
         try:
             handler, params = self.match(request.method, raw_path)
             actor = authenticate(self.emu.options, request.headers)

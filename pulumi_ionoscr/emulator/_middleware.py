@@ -22,6 +22,7 @@ __all__ = [
     "TOKEN_PATH",
     "DroppedConnection",
     "EmulatorMiddleware",
+    "error_style",
     "is_admin_path",
     "is_data_plane_path",
 ]
@@ -42,6 +43,12 @@ def is_admin_path(path: str) -> bool:
 
 def is_data_plane_path(path: str) -> bool:
     return path == "/v2" or path.startswith("/v2/") or path == TOKEN_PATH
+
+
+def error_style(emu: Emulator, path: str) -> str:
+    """The style of the API error bodies answered on `path`: the management API's `error-body`
+    variant (the admin API keeps its own shape)."""
+    return "slugs" if is_admin_path(path) else emu.backend.variants["error-body"]
 
 
 class DroppedConnection(Exception):
@@ -84,17 +91,13 @@ class EmulatorMiddleware:
                         f"the change could not be written to the state file: {exc}",
                         oci=oci,
                         head=scope["method"] == "HEAD",
-                        style=self._error_style(scope),
+                        style=error_style(self.emu, scope["path"]),
                     )
                     await answer(scope, receive, send)
                     return
             await send(message)
 
         return durable_send
-
-    def _error_style(self, scope: Scope) -> str:
-        """The management API's `error-body` variant (the admin API keeps its own shape)."""
-        return "slugs" if is_admin_path(scope["path"]) else self.emu.backend.variants["error-body"]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -139,7 +142,7 @@ class EmulatorMiddleware:
                 oci=oci,
                 headers=headers,
                 head=head,
-                style=self._error_style(scope),
+                style=error_style(self.emu, scope["path"]),
             )
 
         if decision.latency_s:
