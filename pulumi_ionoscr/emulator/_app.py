@@ -277,7 +277,16 @@ class Api:
             handler, params = self.match(request.method, raw_path)
             actor = authenticate(self.emu.options, request.headers)
             base = f"{str(request.base_url).rstrip('/')}{API_PREFIX}"
-            return await handler(self, Ctx(request, actor, params, base, Style.of(variants)))
+            ctx = Ctx(request, actor, params, base, Style.of(variants))
+            # Refusals shared by several handlers, after authentication and before anything
+            # a handler does: Basic on a tokenAuth-only endpoint (401), then a repository name
+            # written in a form the server does not understand (404).
+            if handler in _TOKEN_AUTH_ONLY:
+                self._token_auth_only(ctx)
+            addressing = params.pop("addressing", None)
+            if addressing is not None:
+                self._check_addressing(addressing, params["repo"])
+            return await handler(self, ctx)
         except ApiProblem as problem:
             return problem_response(problem, head=head, style=errors)
         except BodyTooLarge as exc:
@@ -312,22 +321,21 @@ class Api:
         return {"id": ident, "type": "collection", "href": href}
 
     def _token_auth_only(self, ctx: Ctx) -> None:
-        """The endpoints that list only tokenAuth (`basic-auth-newer-endpoints`)."""
+        """401 for Basic credentials if `basic-auth-newer-endpoints` rejects them (on the
+        endpoints that list only tokenAuth: `_TOKEN_AUTH_ONLY`)."""
         if ctx.actor.basic and self.backend.variants["basic-auth-newer-endpoints"] == "rejected":
             raise _unauthorized("Authorization: this endpoint accepts only Bearer tokens")
 
-    def _repository(self, ctx: Ctx) -> str:
-        """The repository name of the path, if the server understands how it was written."""
+    def _check_addressing(self, how: str, repo: str) -> None:
+        """404 unless the server understands how the repository name was written."""
         rule = self.backend.variants["repository-path"]
-        how = ctx.params["addressing"]
         refused = {
             "encoded-only": ("raw",),
             "raw-only": ("encoded",),
             "single-segment": ("raw", "encoded"),
         }.get(rule, ())
         if how in refused:
-            raise not_found(f"repository {ctx.params['repo']!r} not found")
-        return ctx.params["repo"]
+            raise not_found(f"repository {repo!r} not found")
 
     # -- locations and names -------------------------------------------------------------------
 
@@ -494,7 +502,6 @@ class Api:
         return await json_collection(envelope, page.items, render)
 
     async def list_repositories(self, ctx: Ctx) -> Response:
-        self._token_auth_only(ctx)
         q = ctx.query
         rid = ctx.params["rid"]
         page = self.backend.list_repositories(
@@ -518,19 +525,17 @@ class Api:
         )
 
     async def get_repository(self, ctx: Ctx) -> Response:
-        self._token_auth_only(ctx)
         rid = ctx.params["rid"]
-        repo = self.backend.get_repository(ctx.actor, rid, self._repository(ctx))
+        repo = self.backend.get_repository(ctx.actor, rid, ctx.params["repo"])
         return json_response(repository_wire(ctx.base, rid, repo, ctx.style))
 
     async def delete_repository(self, ctx: Ctx) -> Response:
-        self.backend.delete_repository(ctx.actor, ctx.params["rid"], self._repository(ctx))
+        self.backend.delete_repository(ctx.actor, ctx.params["rid"], ctx.params["repo"])
         return Response(status_code=204)
 
     async def list_artifacts(self, ctx: Ctx) -> Response:
-        self._token_auth_only(ctx)
         q = ctx.query
-        rid, repo = ctx.params["rid"], self._repository(ctx)
+        rid, repo = ctx.params["rid"], ctx.params["repo"]
         page = self.backend.list_artifacts(
             ctx.actor,
             rid,
@@ -549,7 +554,6 @@ class Api:
         )
 
     async def list_registry_artifacts(self, ctx: Ctx) -> Response:
-        self._token_auth_only(ctx)
         q = ctx.query
         rid = ctx.params["rid"]
         page = self.backend.list_artifacts(
@@ -572,14 +576,12 @@ class Api:
         )
 
     async def get_artifact(self, ctx: Ctx) -> Response:
-        self._token_auth_only(ctx)
-        rid, repo = ctx.params["rid"], self._repository(ctx)
+        rid, repo = ctx.params["rid"], ctx.params["repo"]
         art = self.backend.get_artifact(ctx.actor, rid, repo, ctx.params["digest"])
         return json_response(artifact_wire(ctx.base, rid, repo, art, ctx.style))
 
     async def list_vulnerabilities(self, ctx: Ctx) -> Response:
-        self._token_auth_only(ctx)
-        rid, repo, digest = ctx.params["rid"], self._repository(ctx), ctx.params["digest"]
+        rid, repo, digest = ctx.params["rid"], ctx.params["repo"], ctx.params["digest"]
         q = ctx.query
         page = self.backend.list_artifact_vulnerabilities(
             ctx.actor,
@@ -607,9 +609,22 @@ class Api:
         )
 
     async def get_vulnerability(self, ctx: Ctx) -> Response:
-        self._token_auth_only(ctx)
         adv = self.backend.get_vulnerability(ctx.actor, ctx.params["vid"])
         return json_response(vulnerability_wire(ctx.base, adv, ctx.style))
+
+
+#: The endpoints that list only tokenAuth (`basic-auth-newer-endpoints`).
+_TOKEN_AUTH_ONLY: frozenset[Handler] = frozenset(
+    {
+        Api.list_repositories,
+        Api.get_repository,
+        Api.list_artifacts,
+        Api.list_registry_artifacts,
+        Api.get_artifact,
+        Api.list_vulnerabilities,
+        Api.get_vulnerability,
+    }
+)
 
 
 # --------------------------------------------------------------------------------------------

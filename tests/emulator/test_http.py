@@ -436,3 +436,44 @@ def test_bearer_jwt_contract_number_selects_the_tenant(
     names = [r["properties"]["name"] for r in same_contract.get("/registries").json()["items"]]
     assert names == ["jwt-made"]
     assert api.get("/registries").json()["items"] == []
+
+
+def test_refusals_come_in_order_credentials_then_token_only_then_path_form(
+    ionoscr_emulator: RunningEmulator, api: httpx.Client
+) -> None:
+    """Bad credentials (401/400) before Basic on a tokenAuth-only endpoint (401), before a
+    repository name in a form the server does not understand (404), before the backend's own
+    answers (here: an unparsable `limit`, or a registry that does not exist)."""
+    ionoscr_emulator.admin.set_variants(
+        {"basic-auth-newer-endpoints": "rejected", "repository-path": "single-segment"}
+    )
+    base = ionoscr_emulator.base_url
+    repo = "/registries/nope/repositories/team/app"
+    digest = "sha256:" + "a" * 64
+    unknown = (404, "repository 'team/app' not found")  # the path form, as written
+    # (method, path, token-only, the answer to Bearer credentials)
+    endpoints = [
+        ("GET", "/registries/nope/repositories", True, (400, "'nope' is not a UUID")),
+        ("GET", "/registries/nope/artifacts", True, (400, "'nope' is not a UUID")),
+        ("GET", "/vulnerabilities/CVE-2024-0001", True, (404, "vulnerability 'CVE-2024-0001'")),
+        ("GET", repo, True, unknown),
+        ("DELETE", repo, False, unknown),
+        ("GET", f"{repo}/artifacts", True, unknown),
+        ("GET", f"{repo}/artifacts/{digest}", True, unknown),
+        ("GET", f"{repo}/artifacts/{digest}/vulnerabilities", True, unknown),
+    ]
+    bearer = {"Authorization": "Bearer abc.def.ghi"}
+    query = {"limit": "many"}
+    for method, path, token_only, (status, needle) in endpoints:
+        where = f"{method} {path}"
+        r = httpx.request(method, f"{base}{path}", params=query)
+        assert r.status_code == 401 and "Authorization: missing" in r.text, where
+        r = api.request(method, path, params=query, headers={"X-Contract-Number": "x"})
+        assert r.status_code == 400 and "X-Contract-Number" in r.text, where
+        r = api.request(method, path, params=query)
+        if token_only:
+            assert r.status_code == 401 and "only Bearer" in r.text, where
+        else:
+            assert (r.status_code, needle in r.text) == (status, True), where
+        r = httpx.request(method, f"{base}{path}", params=query, headers=bearer)
+        assert (r.status_code, needle in r.text) == (status, True), where
