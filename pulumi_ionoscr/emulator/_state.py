@@ -309,9 +309,10 @@ class Timing:
     since the change. The defaults make the lifecycle visible without costing wall time:
     POST answers `New`, the first GET shows `WaitingForStorage` (hostname `""`), the second
     `Running` with the hostname; PATCH/PUT answer `Updating` and the next read is `Running`;
-    a deleted registry reads once as `Deleting`, then 404. A transition that needs neither
-    time nor reads is complete in the answer to the change itself. (What the states are called
-    and when the hostname appears are variants: `update-state`, `hostname-at`,
+    a deleted registry reads once as `Deleting`, then 404. An update or delete that needs
+    neither time nor reads is complete in the answer to the change itself; POST answers `New`
+    whatever the timing (with none, the next observation shows `Running`). (What the states
+    are called and when the hostname appears are variants: `update-state`, `hostname-at`,
     `delete-visibility`.)
     """
 
@@ -464,6 +465,7 @@ class Backend:
         return f"{reg.name}.cr.{country}-{city}.ionos.com"
 
     def _start(self, reg: Registry, kind: str) -> None:
+        """Begin a `create`, `update` or `delete` transition (see `Timing`)."""
         t = self.timing
         now = self.clock()
         if kind == "create":
@@ -471,7 +473,8 @@ class Backend:
             reg.pending = Transition(kind, now, 0, t.create_seconds, t.create_reads)
             if self.variants["hostname-at"] == "post":
                 reg.hostname = self._hostname(reg)
-        elif kind == "update":
+            return  # POST answers `New` whatever the timing
+        if kind == "update":
             if self.variants["update-state"] == "none":
                 reg.pending = None
                 return
@@ -481,6 +484,7 @@ class Backend:
             if self.variants["delete-visibility"] == "deleting":
                 reg.state = STATE_DELETING
             reg.pending = Transition(kind, now, 0, t.delete_seconds, t.delete_reads)
+        self._advance(reg, read=False)  # one that takes neither time nor reads is over now
 
     @staticmethod
     def deleting(reg: Registry) -> bool:
@@ -888,7 +892,6 @@ class Backend:
                 reg.vulnerability_properties = p["scanning_properties"]
             self._touch(reg, actor)
             self._start(reg, "update")
-            self._advance(reg, read=False)  # an update that takes neither time nor reads
             self._changed()
             return reg, False
 
@@ -962,7 +965,6 @@ class Backend:
             reg.vulnerability_properties = vprops
             self._touch(reg, actor)
             self._start(reg, "update")
-            self._advance(reg, read=False)  # an update that takes neither time nor reads
             self._changed()
             return reg
 
@@ -982,7 +984,6 @@ class Backend:
                 return
             self._start(reg, "delete")
             self._changed()
-            self._advance(reg, read=False)
 
     def force_state(self, registry_id: str, state: str) -> Registry:
         """Admin: put a registry into any state (e.g. `Failed`); cancels pending transitions."""
