@@ -915,7 +915,7 @@ class Backend:
             for repo in reg.repositories.values():
                 for art in repo.artifacts.values():
                     if art.last_scanned_at is None:
-                        self._record_scan(art, seeded_findings(art.digest, self.advisories), now)
+                        self.scan_pushed(reg, art, now)  # scanning is on by now
                 self._update_last_severity(repo)
 
     def _touch(self, reg: Registry, actor: Actor) -> None:
@@ -1463,7 +1463,8 @@ class Backend:
             repo.last_severity = latest.vuln_max_severity
 
     def scan_pushed(self, reg: Registry, art: Artifact, now: float) -> None:
-        """A push: scanned (seeded, deterministic findings) when the registry scans."""
+        """A pushed artifact: scanned (seeded, deterministic findings) when the registry scans;
+        also what switching scanning on does to the unscanned ones (`scan-timing`)."""
         if scans_on_push(reg.vulnerability_scanning):
             self._record_scan(art, seeded_findings(art.digest, self.advisories), now)
 
