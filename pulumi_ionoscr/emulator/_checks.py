@@ -45,6 +45,7 @@ __all__ = [
     "expect_object",
     "expect_str",
     "format_datetime_rfc3339",
+    "format_millis",
     "format_time",
     "int_field",
     "loads_json",
@@ -123,7 +124,7 @@ def format_time(ts: float, style: str = "seconds-Z") -> str:
     `YYYY-MM-DDTHH:MM:SSZ`, the way the real API prints metadata dates."""
     dt = datetime.fromtimestamp(ts, tz=timezone.utc)
     if style == "millis-Z":
-        return dt.strftime("%Y-%m-%dT%H:%M:%S") + f".{dt.microsecond // 1000:03d}Z"
+        return format_millis(dt) + "Z"
     if style == "offset":
         return dt.isoformat(timespec="microseconds")
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -146,6 +147,11 @@ def parse_datetime(value: str) -> datetime:
         return datetime.fromisoformat(text).astimezone(timezone.utc)
     except OverflowError:
         raise ValueError(f"{value}: out of range") from None
+
+
+def format_millis(dt: datetime) -> str:
+    """`YYYY-MM-DDTHH:MM:SS.mmm` of `dt` as it is (no zone: the caller writes it)."""
+    return dt.strftime("%Y-%m-%dT%H:%M:%S") + f".{dt.microsecond // 1000:03d}"
 
 
 def format_datetime_rfc3339(dt: datetime) -> str:

@@ -46,6 +46,7 @@ from ._checks import (
     expect_object,
     expect_str,
     format_datetime_rfc3339,
+    format_millis,
     format_time,
     int_field,
     no_unknown,
@@ -1048,8 +1049,7 @@ class Backend:
             return text
         if echo == "Z":  # Go's RFC3339Nano
             return format_datetime_rfc3339(parsed)
-        millis = parsed.strftime("%Y-%m-%dT%H:%M:%S") + f".{parsed.microsecond // 1000:03d}"
-        return millis + ("Z" if echo == "Z-millis" else "+00:00")
+        return format_millis(parsed) + ("Z" if echo == "Z-millis" else "+00:00")
 
     @staticmethod
     def _parse_status(value: Any, path: str) -> str:
