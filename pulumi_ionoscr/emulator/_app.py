@@ -65,7 +65,7 @@ API_PREFIX = "/containerregistries"
 log = logging.getLogger("pulumi_ionoscr.emulator")
 
 
-def problem_response(problem: ApiProblem, *, head: bool = False, style: str = "slugs") -> Response:
+def problem_response(problem: ApiProblem, *, head: bool = False, style: str) -> Response:
     """`style`: the `error-body` variant."""
     return error_response(
         problem.status,

@@ -71,7 +71,7 @@ async def json_collection(
     return Response(text, media_type=JSON_TYPE)
 
 
-def api_error_body(status: int, code: str, message: str, style: str = "slugs") -> dict[str, Any]:
+def api_error_body(status: int, code: str, message: str, style: str) -> dict[str, Any]:
     """The API error body; `style` is the `error-body` variant (the real codes are unknown)."""
     if style == "no-messages":
         return {"httpStatus": status, "messages": None}

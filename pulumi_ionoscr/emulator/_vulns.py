@@ -201,7 +201,7 @@ def seeded_findings(digest: str, catalogue: Mapping[str, Advisory]) -> list[str]
     return sorted(rng.sample(ids, min(rng.choice(_SEEDED_COUNTS), len(ids))))
 
 
-def max_severity(advisories: Iterable[Advisory], no_findings: str = "null") -> str | None:
+def max_severity(advisories: Iterable[Advisory], no_findings: str) -> str | None:
     """`vulnMaxSeverity`: the highest ranked severity; without findings None, or "none"
     (variant `no-findings-severity`)."""
     ranked = sorted(advisories, key=lambda a: SEVERITY_RANK.get(a.severity, 0), reverse=True)
@@ -210,7 +210,7 @@ def max_severity(advisories: Iterable[Advisory], no_findings: str = "null") -> s
     return "none" if no_findings == "none" else None
 
 
-def total_score(advisories: Iterable[Advisory], style: str = "rounded") -> float:
+def total_score(advisories: Iterable[Advisory], style: str) -> float:
     """`vulnTotalScore`, "sum of CVSS": the plain sum rounded to 2 decimals, or (variant
     `total-score` float32) the sum as a 32-bit float prints, like the observed `389.39993`."""
     if style != "float32":
@@ -231,7 +231,7 @@ def _float32(value: float) -> float:
     return result
 
 
-def severity_matches(advisory_severity: str, wanted: str, rule: str = "exact-ci") -> bool:
+def severity_matches(advisory_severity: str, wanted: str, rule: str) -> bool:
     """`filter.severity` / `filter.vulnerabilitySeverity` (variant `severity-filter`): the
     severity word in any case, in exact case, or that severity or higher."""
     if rule == "exact":
@@ -248,9 +248,7 @@ def tie_break(advisory: Advisory) -> str:
     return advisory.id
 
 
-def summarize(
-    advisories: Sequence[Advisory], *, no_findings: str = "null", score_style: str = "rounded"
-) -> ScanSummary:
+def summarize(advisories: Sequence[Advisory], *, no_findings: str, score_style: str) -> ScanSummary:
     return ScanSummary(
         max_severity=max_severity(advisories, no_findings),
         total_score=total_score(advisories, score_style),
@@ -275,8 +273,8 @@ def select(
     order_by: str | None,
     severity: str | None,
     fixable: bool | None,
-    severity_rule: str = "exact-ci",
-    ties: str = "by-id",
+    severity_rule: str,
+    ties: str,
 ) -> list[Advisory]:
     """Filter and order one artifact's findings (`filter.severity`, `filter.fixable`,
     `orderBy`, default `-score`). Missing values (`updatedAt`) sort last either way."""

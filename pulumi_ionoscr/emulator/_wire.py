@@ -38,10 +38,10 @@ class Style:
     """The rendering variants: `timestamp-format`, `unset-fields`, `token-disabled-state`,
     `list-links`."""
 
-    timestamps: str = "seconds-Z"
-    unset: str = "mixed"
-    disabled_state: str = "disabled"
-    links: str = "when-exist"
+    timestamps: str
+    unset: str
+    disabled_state: str
+    links: str
 
     @classmethod
     def of(cls, variants: Variants) -> Style:
